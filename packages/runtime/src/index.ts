@@ -1,0 +1,24 @@
+export { TipsError, TensorFileError, BackendError } from './errors';
+export {
+  type DType,
+  type TensorData,
+  type AnyTypedArray,
+  BYTES_PER_ELEMENT,
+  numElements,
+  allocate,
+  halfToFloat,
+  floatToHalf,
+  toFloat32,
+  toInt32,
+} from './dtype';
+export { type ByteSource, FileSource, MemorySource, openSource } from './byte-source';
+export { parseNpyHeader, encodeNpy, encodeNpyHeader, type NpyHeader } from './npy';
+export { readZipDirectory, streamZipEntry, type ZipEntry } from './zip';
+export { NpzReader, readNpz, writeNpz, encodeNpz } from './npz';
+export { SafetensorsReader, writeSafetensors, encodeSafetensors, tensorToWrite, type TensorToWrite } from './safetensors';
+export type { TensorFileReader, TensorInfo } from './tensor-file';
+export { openTensorFile } from './open-tensor-file';
+export { writeFileAtomic, withAtomicFile, tempPathFor } from './atomic';
+export { crc32 } from './crc32';
+export { Rng, hashString, type RngState } from './rng';
+export { initBackend, activeBackend, describeBackend, parseBackendChoice, type BackendChoice, type BackendInfo } from './backend';
