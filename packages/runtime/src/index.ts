@@ -22,3 +22,4 @@ export { writeFileAtomic, withAtomicFile, tempPathFor } from './atomic';
 export { crc32 } from './crc32';
 export { Rng, hashString, type RngState } from './rng';
 export { initBackend, activeBackend, describeBackend, parseBackendChoice, type BackendChoice, type BackendInfo } from './backend';
+export { dense, multiHeadAttention, type AttentionOptions } from './ops/index';

@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+
+/** Each command module exports a function that adds its command to the program. */
+export type RegisterCommand = (program: Command) => void;
+
+// One line per command module; keep sorted.
+export const COMMANDS: RegisterCommand[] = [];

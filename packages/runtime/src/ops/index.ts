@@ -1,0 +1,2 @@
+export { dense } from './dense';
+export { multiHeadAttention, type AttentionOptions } from './attention';
