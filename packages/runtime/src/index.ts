@@ -22,5 +22,5 @@ export { writeFileAtomic, withAtomicFile, tempPathFor } from './atomic';
 export { crc32 } from './crc32';
 export { Rng, hashString, type RngState } from './rng';
 export { initBackend, activeBackend, describeBackend, parseBackendChoice, type BackendChoice, type BackendInfo } from './backend';
-export { dense, multiHeadAttention, type AttentionOptions } from './ops/index';
+export { dense, multiHeadAttention, layerNorm, gelu, silu, type AttentionOptions } from './ops/index';
 export { ParamStore, CheckpointError, fileShape, type ParamSpec, type LoadOptions } from './params';
