@@ -50,8 +50,12 @@ export function parseBackendChoice(text: string): BackendChoice {
   return c;
 }
 
-// A non-literal specifier keeps bundlers from trying to resolve optional native packages.
-const load = (specifier: string): Promise<unknown> => import(/* webpackIgnore: true */ specifier);
+// CommonJS (our CJS build, jest) loads with require so that the backend registers on the same
+// tfjs-core instance as the caller's; ESM uses import(). A non-literal specifier keeps bundlers
+// from trying to resolve the optional native packages.
+declare const require: ((id: string) => unknown) | undefined;
+const load = (specifier: string): Promise<unknown> =>
+  typeof require === 'function' ? Promise.resolve().then(() => require!(specifier)) : import(/* webpackIgnore: true */ specifier);
 
 async function tryOne(choice: Exclude<BackendChoice, 'auto'>): Promise<void> {
   await load(PACKAGES[choice]);

@@ -14,6 +14,12 @@ export interface ParamSpec {
   name: string;
   shape: number[];
   transpose?: boolean;
+  /**
+   * Shape in the file when it differs from the in-memory shape by more than a 2-D transpose
+   * (e.g. a Conv2d patch embedding [D, 3, 14, 14] held in memory as a [588, D] matrix). Same
+   * number of elements; with `transpose`, the file data is read as the [shape[1], shape[0]] matrix.
+   */
+  fileShape?: number[];
 }
 
 /** A checkpoint does not fit the model: lists every missing key, unexpected key and shape mismatch. */
@@ -29,6 +35,7 @@ export class CheckpointError extends TipsError {
 }
 
 export function fileShape(spec: ParamSpec): number[] {
+  if (spec.fileShape) return [...spec.fileShape];
   return spec.transpose ? [spec.shape[1]!, spec.shape[0]!] : [...spec.shape];
 }
 

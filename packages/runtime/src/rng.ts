@@ -112,11 +112,15 @@ export class Rng {
     return mean + std * r * Math.cos(2 * Math.PI * v);
   }
 
-  /** Normal truncated to [mean - 2·std, mean + 2·std] by rejection (timm's trunc_normal_ default bounds). */
-  truncatedNormal(mean = 0, std = 1, lo = -2, hi = 2): number {
+  /**
+   * Normal(mean, std) restricted to [a, b] by rejection. As torch.nn.init.trunc_normal_, the bounds
+   * are absolute values (default ±2), not multiples of std.
+   */
+  truncatedNormal(mean = 0, std = 1, a = -2, b = 2): number {
+    if (!(a < b) || mean + 6 * std < a || mean - 6 * std > b) throw new RangeError(`truncatedNormal: [${a}, ${b}] is empty or too far from mean ${mean}`);
     for (;;) {
-      const z = this.normal();
-      if (z >= lo && z <= hi) return mean + std * z;
+      const z = mean + std * this.normal();
+      if (z >= a && z <= b) return z;
     }
   }
 

@@ -1,0 +1,84 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Interpolation weights of PyTorch's `interpolate(mode='bilinear', antialias=True,
+ * align_corners=False)` along one axis, given output size (no scale factor; TIPS uses
+ * interpolate_offset=0, i.e. `size=`). Returns a dense [out, in] matrix whose rows sum to 1.
+ * Follows the separable anti-aliased kernel of ATen's _upsample_bilinear2d_aa: triangle filter
+ * widened by the scale when down-sampling, taps clipped at the borders and renormalised.
+ */
+export function bilinearAntialiasWeights(inSize: number, outSize: number): Float64Array {
+  const w = new Float64Array(outSize * inSize);
+  const scale = inSize / outSize;
+  const support = scale >= 1 ? scale : 1;
+  const invScale = scale >= 1 ? 1 / scale : 1;
+  for (let i = 0; i < outSize; i++) {
+    const center = scale * (i + 0.5);
+    const xmin = Math.max(Math.trunc(center - support + 0.5), 0);
+    const xmax = Math.min(Math.trunc(center + support + 0.5), inSize);
+    let total = 0;
+    const row = new Float64Array(xmax - xmin);
+    for (let j = 0; j < xmax - xmin; j++) {
+      const t = Math.abs((j + xmin - center + 0.5) * invScale);
+      const v = t < 1 ? 1 - t : 0;
+      row[j] = v;
+      total += v;
+    }
+    for (let j = 0; j < row.length; j++) w[i * inSize + xmin + j] = total > 0 ? row[j]! / total : 0;
+  }
+  return w;
+}
+
+/** Kronecker product of the row and column weights: [outH·outW, G·G] acting on a row-major grid. */
+export function gridResizeMatrix(grid: number, outH: number, outW: number): Float32Array {
+  const wy = bilinearAntialiasWeights(grid, outH);
+  const wx = bilinearAntialiasWeights(grid, outW);
+  const m = new Float32Array(outH * outW * grid * grid);
+  const cols = grid * grid;
+  for (let oy = 0; oy < outH; oy++) {
+    for (let ox = 0; ox < outW; ox++) {
+      const r = (oy * outW + ox) * cols;
+      for (let iy = 0; iy < grid; iy++) {
+        const a = wy[oy * grid + iy]!;
+        if (a === 0) continue;
+        for (let ix = 0; ix < grid; ix++) {
+          const b = wx[ox * grid + ix]!;
+          if (b !== 0) m[r + iy * grid + ix] = a * b;
+        }
+      }
+    }
+  }
+  return m;
+}
+
+const cache = new Map<string, tf.Tensor2D>();
+
+function resizeMatrix(grid: number, outH: number, outW: number): tf.Tensor2D {
+  const key = `${grid}:${outH}x${outW}`;
+  let m = cache.get(key);
+  if (!m || m.isDisposed) {
+    m = tf.keep(tf.tensor2d(gridResizeMatrix(grid, outH, outW), [outH * outW, grid * grid]));
+    cache.set(key, m);
+  }
+  return m;
+}
+
+/**
+ * The position embeddings for an input of h×w patches: the stored [1, G²+1, D] table's CLS slot
+ * followed by its G×G grid resized to h×w (bilinear, antialiased, no offset). As the official code,
+ * the table is used unchanged when the grid already matches and the input is square. Differentiable
+ * with respect to `posEmbed` (the resize is a matmul). The caller disposes the result.
+ */
+export function interpolatePosEmbed(posEmbed: tf.Tensor, h: number, w: number): tf.Tensor3D {
+  const n = posEmbed.shape[1]! - 1;
+  const D = posEmbed.shape[2]!;
+  const G = Math.round(Math.sqrt(n));
+  if (G * G !== n) throw new Error(`pos_embed holds ${n} patch slots, not a square grid`);
+  if (n === h * w && h === w) return tf.clone(posEmbed) as tf.Tensor3D;
+  return tf.tidy(() => {
+    const cls = tf.slice(posEmbed, [0, 0, 0], [1, 1, D]);
+    const grid = tf.reshape(tf.slice(posEmbed, [0, 1, 0], [1, n, D]), [n, D]);
+    const resized = tf.matMul(resizeMatrix(G, h, w), grid as tf.Tensor2D);
+    return tf.concat([cls, tf.reshape(resized, [1, h * w, D])], 1) as tf.Tensor3D;
+  });
+}
