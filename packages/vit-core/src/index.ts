@@ -1,7 +1,7 @@
 export { type VitConfig, type VitPresetName, VIT_PRESETS, vitPreset, ffnHiddenDim } from './config';
 export { vitParamSpecs } from './params';
 export { initVitParams, type VitInitOptions } from './init';
-export { bilinearAntialiasWeights, gridResizeMatrix, interpolatePosEmbed } from './pos-embed';
+export { gridResizeMatrix, interpolatePosEmbed } from './pos-embed';
 export { patchify } from './patchify';
 export { VisionTransformer, type VitOutput, type VitLayerOutput, type VitForwardOptions } from './model';
 export { loadVisionCheckpoint, saveVisionCheckpoint, type LoadVisionOptions, VIT_FORMAT, VIT_FORMAT_KEY, VIT_CONFIG_KEY } from './checkpoint';

@@ -1,38 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { antialiasBilinearMatrix } from '@tips/runtime';
 
 /**
- * Interpolation weights of PyTorch's `interpolate(mode='bilinear', antialias=True,
- * align_corners=False)` along one axis, given output size (no scale factor; TIPS uses
- * interpolate_offset=0, i.e. `size=`). Returns a dense [out, in] matrix whose rows sum to 1.
- * Follows the separable anti-aliased kernel of ATen's _upsample_bilinear2d_aa: triangle filter
- * widened by the scale when down-sampling, taps clipped at the borders and renormalised.
+ * The position-grid resize of the official code, `interpolate(mode='bilinear', antialias=True,
+ * size=(h, w))` (interpolate_offset=0), as one matrix: the Kronecker product of the row and column
+ * filter taps, [outH·outW, G·G] acting on the row-major grid.
  */
-export function bilinearAntialiasWeights(inSize: number, outSize: number): Float64Array {
-  const w = new Float64Array(outSize * inSize);
-  const scale = inSize / outSize;
-  const support = scale >= 1 ? scale : 1;
-  const invScale = scale >= 1 ? 1 / scale : 1;
-  for (let i = 0; i < outSize; i++) {
-    const center = scale * (i + 0.5);
-    const xmin = Math.max(Math.trunc(center - support + 0.5), 0);
-    const xmax = Math.min(Math.trunc(center + support + 0.5), inSize);
-    let total = 0;
-    const row = new Float64Array(xmax - xmin);
-    for (let j = 0; j < xmax - xmin; j++) {
-      const t = Math.abs((j + xmin - center + 0.5) * invScale);
-      const v = t < 1 ? 1 - t : 0;
-      row[j] = v;
-      total += v;
-    }
-    for (let j = 0; j < row.length; j++) w[i * inSize + xmin + j] = total > 0 ? row[j]! / total : 0;
-  }
-  return w;
-}
-
-/** Kronecker product of the row and column weights: [outH·outW, G·G] acting on a row-major grid. */
 export function gridResizeMatrix(grid: number, outH: number, outW: number): Float32Array {
-  const wy = bilinearAntialiasWeights(grid, outH);
-  const wx = bilinearAntialiasWeights(grid, outW);
+  const wy = antialiasBilinearMatrix(grid, outH);
+  const wx = antialiasBilinearMatrix(grid, outW);
   const m = new Float32Array(outH * outW * grid * grid);
   const cols = grid * grid;
   for (let oy = 0; oy < outH; oy++) {
