@@ -1,0 +1,35 @@
+import { Rng } from '@tips/runtime';
+import { DataOptionError, TransformConfigError } from '../errors';
+import type { ViewKey } from './tips-views';
+
+/**
+ * Random patch masking of the student's global crop (TIPS masks random patches, not blocks).
+ * `ratio`: each image's masked fraction is drawn uniformly from [min, max].
+ * `probability`: fraction of images masked at all (DINOv2's `ibot.mask_sample_probability`, 0.5 there,
+ * with `mask_ratio_min_max` (0.1, 0.5): facebookresearch/dinov2 dinov2/configs/ssl_default_config.yaml).
+ */
+export interface PatchMaskConfig {
+  ratio: [number, number];
+  probability?: number;
+}
+
+export function checkMaskConfig(c: PatchMaskConfig): void {
+  const [lo, hi] = c.ratio;
+  if (!(lo >= 0 && lo <= hi && hi <= 1)) throw new TransformConfigError(`mask.ratio must be [min, max] with 0 ≤ min ≤ max ≤ 1, got [${c.ratio.join(', ')}]`);
+  const p = c.probability ?? 1;
+  if (!(p >= 0 && p <= 1)) throw new TransformConfigError(`mask.probability must be in [0, 1], got ${p}`);
+}
+
+/**
+ * The mask of one sample's global crop: Uint8Array [rows·cols] (row-major patch grid, 1 = masked).
+ * Deterministic from Rng.derive(seed, 'mask', epoch, sampleId).
+ */
+export function samplePatchMask(numPatches: number, cfg: PatchMaskConfig, key: ViewKey): Uint8Array {
+  const rng = Rng.derive(key.seed, 'mask', key.epoch, key.sampleId);
+  void rng;
+  void numPatches;
+  void cfg;
+  // TODO(@tips/losses): call the losses package's random patch mask helper here (the ONE masking
+  // implementation), with `random: () => rng.uniform()`. Not exported by @tips/losses yet.
+  throw new DataOptionError('patch masking is not available yet: waiting for @tips/losses to export its random patch mask helper');
+}
