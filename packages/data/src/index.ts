@@ -12,7 +12,7 @@ export { readCocoCaptions, type RetrievalSet } from './formats/coco-captions';
 // Images
 export type { RgbImage, FloatImage, PixelLayout } from './image/types';
 export { decodeImage, imageSize, type ImageInput } from './image/decode';
-export { resampleCrop, bilinearTaps, type CropBox, type ResampleOptions } from './image/resample';
+export { resampleCrop, type CropBox, type ResampleOptions } from './image/resample';
 export { readClassMask, readDepth, type DenseMap } from './image/dense-maps';
 export { encodePng16 } from './image/png16';
 

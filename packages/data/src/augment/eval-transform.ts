@@ -1,5 +1,5 @@
 import { TransformConfigError } from '../errors';
-import { resampleCrop } from '../image/resample';
+import { resizeBilinear8 } from '@tips/runtime';
 import type { PixelLayout, RgbImage } from '../image/types';
 import { centerCropBox, resizeOutputSize } from './eval-geometry';
 import { checkPatchMultiple, PATCH_SIZE } from './view-config';
@@ -38,31 +38,28 @@ export function evalOutputSize(cfg: EvalTransformConfig, width: number, height: 
   return { width: w, height: h };
 }
 
-/** Applies the eval transform: Float32 RGB in [0, 1], [H, W, 3] or [3, H, W]. */
+/**
+ * Applies the eval transform the way torchvision does on a PIL image — `Resize` (Pillow's antialiased
+ * BILINEAR in 8-bit fixed point: @tips/runtime's `resizeBilinear8`, exact), `CenterCrop`, `ToTensor` —
+ * which is what the official TIPS inference feeds the model. Returns Float32 RGB in [0, 1],
+ * [H, W, 3] or [3, H, W].
+ */
 export function applyEvalTransform(img: RgbImage, cfg: EvalTransformConfig): { data: Float32Array; width: number; height: number } {
   const { width: outW, height: outH } = evalOutputSize(cfg, img.width, img.height);
   const layout = cfg.layout ?? 'hwc';
   const r = resizeOutputSize(img.width, img.height, cfg.resize);
-  const full = { x: 0, y: 0, w: img.width, h: img.height };
-  if (cfg.centerCrop === undefined) return { data: resampleCrop(img, full, r.width, r.height, { layout }), width: outW, height: outH };
-  const resized = resampleCrop(img, full, r.width, r.height);
-  const box = centerCropBox(r.width, r.height, outW, outH);
+  const resized = resizeBilinear8(img.data, img.width, img.height, r.width, r.height, 3);
+  const box = cfg.centerCrop === undefined ? { x: 0, y: 0 } : centerCropBox(r.width, r.height, outW, outH);
   const data = new Float32Array(outW * outH * 3);
   const plane = outW * outH;
   for (let y = 0; y < outH; y++) {
     for (let x = 0; x < outW; x++) {
       const s = ((box.y + y) * r.width + box.x + x) * 3;
-      if (layout === 'hwc') {
-        const d = (y * outW + x) * 3;
-        data[d] = resized[s]!;
-        data[d + 1] = resized[s + 1]!;
-        data[d + 2] = resized[s + 2]!;
-      } else {
-        const d = y * outW + x;
-        data[d] = resized[s]!;
-        data[d + plane] = resized[s + 1]!;
-        data[d + 2 * plane] = resized[s + 2]!;
-      }
+      const d = layout === 'hwc' ? (y * outW + x) * 3 : y * outW + x;
+      const step = layout === 'hwc' ? 1 : plane;
+      data[d] = resized[s]! / 255;
+      data[d + step] = resized[s + 1]! / 255;
+      data[d + 2 * step] = resized[s + 2]! / 255;
     }
   }
   return { data, width: outW, height: outH };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bilinearTaps, resampleCrop } from './resample';
+import { resampleCrop } from './resample';
 
 // Reference produced by torch.nn.functional.interpolate(bilinear, antialias=True, align_corners=False):
 // see test-data/make_resize_reference.py.
@@ -35,20 +35,6 @@ describe('resampleCrop matches torch antialiased bilinear', () => {
           const want = c.hwc[(r * ow + (ow - 1 - col)) * 3 + ch]!;
           expect(Math.abs(flipped[ch * ow * oh + r * ow + col]! - want)).toBeLessThan(2e-6);
         }
-  });
-
-  it('taps are normalised and identity at scale 1', () => {
-    const t = bilinearTaps(10, 10);
-    for (let i = 0; i < 10; i++) {
-      expect(t.start[i]).toBe(i);
-      expect(t.weights[i * t.maxTaps]).toBeCloseTo(1, 6);
-    }
-    const d = bilinearTaps(100, 7);
-    for (let i = 0; i < 7; i++) {
-      let s = 0;
-      for (let j = 0; j < d.count[i]!; j++) s += d.weights[i * d.maxTaps + j]!;
-      expect(s).toBeCloseTo(1, 6);
-    }
   });
 
   it('rejects a box outside the image', () => {

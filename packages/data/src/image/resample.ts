@@ -1,3 +1,4 @@
+import { antialiasBilinearTaps } from '@tips/runtime';
 import type { PixelLayout, RgbImage } from './types';
 
 /** An integer pixel box inside an image: top-left (x, y), width w, height h. */
@@ -6,51 +7,6 @@ export interface CropBox {
   y: number;
   w: number;
   h: number;
-}
-
-/** Filter taps of a 1-D resampling: for output index i, input indices start[i] .. start[i]+count[i]-1. */
-interface Taps {
-  start: Int32Array;
-  count: Int32Array;
-  /** weights, `maxTaps` per output index */
-  weights: Float32Array;
-  maxTaps: number;
-}
-
-/**
- * 1-D taps of antialiased bilinear (triangle filter) resampling from `inSize` to `outSize`, the
- * geometry of PyTorch's `interpolate(mode='bilinear', antialias=True, align_corners=False)` and of
- * PIL's BILINEAR resize, which torchvision's Resize/RandomResizedCrop use (`antialias=True`, the
- * default since torchvision 0.17): when shrinking, the triangle is widened by the scale factor so
- * every input pixel contributes (no aliasing); when enlarging it is plain bilinear with half-pixel
- * centres. Weights are normalised over the taps that fall inside the image (edge clamping).
- */
-export function bilinearTaps(inSize: number, outSize: number): Taps {
-  const scale = inSize / outSize;
-  const support = scale >= 1 ? scale : 1;
-  const invScale = scale >= 1 ? 1 / scale : 1;
-  const maxTaps = Math.ceil(support) * 2 + 1;
-  const start = new Int32Array(outSize);
-  const count = new Int32Array(outSize);
-  const weights = new Float32Array(outSize * maxTaps);
-  for (let i = 0; i < outSize; i++) {
-    const center = scale * (i + 0.5);
-    // C++ static_cast<int64_t> truncates toward zero, as Math.trunc does.
-    const lo = Math.max(Math.trunc(center - support + 0.5), 0);
-    const hi = Math.min(Math.trunc(center + support + 0.5), inSize);
-    const n = hi - lo;
-    let total = 0;
-    for (let j = 0; j < n; j++) {
-      const t = Math.abs((j + lo - center + 0.5) * invScale);
-      const w = t < 1 ? 1 - t : 0;
-      weights[i * maxTaps + j] = w;
-      total += w;
-    }
-    if (total > 0) for (let j = 0; j < n; j++) weights[i * maxTaps + j]! /= total;
-    start[i] = lo;
-    count[i] = n;
-  }
-  return { start, count, weights, maxTaps };
 }
 
 /** Options of {@link resampleCrop}. */
@@ -65,9 +21,14 @@ export interface ResampleOptions {
 }
 
 /**
- * Crops `box` out of `img` and resizes it to outW×outH with antialiased bilinear filtering (see
- * {@link bilinearTaps}), returning Float32 RGB in [0, 1] (pixel / 255). Separable: horizontal pass
- * into a float buffer, then vertical pass.
+ * Crops `box` out of `img` and resizes it to outW×outH with antialiased bilinear filtering, returning
+ * Float32 RGB in [0, 1] (pixel / 255). The taps are @tips/runtime's `antialiasBilinearTaps`: the
+ * geometry of PyTorch's `interpolate(mode='bilinear', antialias=True, align_corners=False)`, which
+ * torchvision's Resize / RandomResizedCrop run on tensors (`antialias=True`, the default since
+ * torchvision 0.17): when shrinking, the triangle filter widens by the scale so every input pixel
+ * contributes (no aliasing); when enlarging it is plain bilinear with half-pixel centres. Computed in
+ * float without 8-bit rounding between the passes (torchvision on a float tensor, i.e. ToTensor
+ * first); Pillow rounds each pass to 8 bits, a difference of at most 1/255.
  */
 export function resampleCrop(img: RgbImage, box: CropBox, outW: number, outH: number, opts: ResampleOptions = {}): Float32Array {
   const { x: bx, y: by, w: bw, h: bh } = box;
@@ -79,8 +40,8 @@ export function resampleCrop(img: RgbImage, box: CropBox, outW: number, outH: nu
   const offset = opts.offset ?? 0;
   const src = img.data;
   const stride = img.width * 3;
-  const hx = bilinearTaps(bw, outW);
-  const hy = bilinearTaps(bh, outH);
+  const hx = antialiasBilinearTaps(bw, outW);
+  const hy = antialiasBilinearTaps(bh, outH);
 
   // Horizontal pass over the rows of the crop: tmp [bh, outW, 3].
   const tmp = new Float32Array(bh * outW * 3);
@@ -88,9 +49,9 @@ export function resampleCrop(img: RgbImage, box: CropBox, outW: number, outH: nu
     const rowBase = (by + r) * stride + bx * 3;
     const tBase = r * outW * 3;
     for (let i = 0; i < outW; i++) {
-      const s = hx.start[i]!;
-      const n = hx.count[i]!;
-      const wb = i * hx.maxTaps;
+      const s = hx.bounds[2 * i]!;
+      const n = hx.bounds[2 * i + 1]!;
+      const wb = i * hx.ksize;
       let a0 = 0;
       let a1 = 0;
       let a2 = 0;
@@ -113,9 +74,9 @@ export function resampleCrop(img: RgbImage, box: CropBox, outW: number, outH: nu
   const plane = outW * outH;
   const rowLen = outW * 3;
   for (let o = 0; o < outH; o++) {
-    const s = hy.start[o]!;
-    const n = hy.count[o]!;
-    const wb = o * hy.maxTaps;
+    const s = hy.bounds[2 * o]!;
+    const n = hy.bounds[2 * o + 1]!;
+    const wb = o * hy.ksize;
     for (let i = 0; i < outW; i++) {
       let a0 = 0;
       let a1 = 0;
