@@ -1,4 +1,8 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'tsup';
+
+const requireCjs = createRequire(import.meta.url);
+const tfjsGradients = requireCjs('./build/tfjs-gradients-plugin.cjs');
 
 export default defineConfig({
   entry: ['src/index.ts'],
@@ -8,4 +12,6 @@ export default defineConfig({
   clean: true,
   target: 'es2022',
   shims: true,
+  noExternal: [/register_all_gradients/],
+  esbuildPlugins: [tfjsGradients],
 });

@@ -54,8 +54,17 @@ export function parseBackendChoice(text: string): BackendChoice {
 // tfjs-core instance as the caller's; ESM uses import(). A non-literal specifier keeps bundlers
 // from trying to resolve the optional native packages.
 declare const require: ((id: string) => unknown) | undefined;
-const load = (specifier: string): Promise<unknown> =>
-  typeof require === 'function' ? Promise.resolve().then(() => require!(specifier)) : import(/* webpackIgnore: true */ specifier);
+async function load(specifier: string): Promise<unknown> {
+  if (typeof require === 'function') {
+    try {
+      return require(specifier);
+    } catch (e) {
+      // An ES-module build has only a stub `require` that refuses; fall through to import().
+      if (!/Dynamic require/.test((e as Error).message)) throw e;
+    }
+  }
+  return import(/* webpackIgnore: true */ specifier);
+}
 
 async function tryOne(choice: Exclude<BackendChoice, 'auto'>): Promise<void> {
   await load(PACKAGES[choice]);

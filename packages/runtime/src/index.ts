@@ -1,3 +1,4 @@
+import './register-gradients';
 export { TipsError, TensorFileError, BackendError } from './errors';
 export {
   type DType,

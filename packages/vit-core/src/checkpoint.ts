@@ -55,6 +55,8 @@ async function resolveConfig(reader: TensorFileReader, prefix: string, src: stri
     base = JSON.parse(meta[VIT_CONFIG_KEY]) as VitConfig;
   }
   if (!base && options.variant) base = vitPreset(options.variant);
+  const given = options.config;
+  if (!base && given?.embedDim && given.depth && given.heads && given.mlpHidden) base = { ...VIT_PRESETS.S, ...given };
   if (!base) {
     const hfPath = options.hfConfig ?? (typeof src === 'string' ? join(dirname(src), 'config.json') : undefined);
     const hf = hfPath ? readHfConfig(hfPath) : null;

@@ -104,7 +104,7 @@ export class VisionTransformer {
       for (let i = 0; i < cfg.depth; i++) {
         const rate = cfg.depth > 1 ? (dropRate * i) / (cfg.depth - 1) : dropRate;
         x = this.block(i, x as tf.Tensor3D, rate, options.rng);
-        if (wanted.includes(i)) collected.set(i, tf.keep(x as tf.Tensor3D));
+        if (wanted.includes(i)) collected.set(i, tf.keep(tf.clone(x) as tf.Tensor3D));
       }
       return tf.keep(x as tf.Tensor3D);
     });
