@@ -81,6 +81,7 @@ describe('VisionTransformer', () => {
         const o = model.forward(x, { masks, training: true, dropPathRate: 0.1, rng: new Rng(1) });
         return tf.add(tf.sum(tf.square(tf.sub(o.cls1, 0.3))), tf.mean(tf.square(o.patches))) as tf.Scalar;
       });
+    tf.dispose(loss()); // caches this size's position-embedding resize matrix (one tensor)
     const before = tf.memory().numTensors;
     const { value, grads } = tf.variableGrads(loss, vars);
     for (const [name, g] of Object.entries(grads)) {
