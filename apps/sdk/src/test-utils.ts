@@ -1,0 +1,62 @@
+// Helpers shared by the SDK's tests (not part of the public API).
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { readNpz, toFloat32, type TensorData } from '@tips/runtime';
+
+/** ../shared/fixtures next to the repository root, or $TIPS_FIXTURES. */
+export function fixturesDir(): string {
+  return process.env.TIPS_FIXTURES ?? resolve(__dirname, '../../..', '..', 'shared', 'fixtures');
+}
+
+export function officialTiny(file = ''): string {
+  return join(fixturesDir(), 'official-tiny', file);
+}
+
+export interface VisionCase {
+  name: string;
+  weights: string;
+  io: string;
+  inputsHw: [number, number][];
+  config: { embed_dim: number; depth: number; num_heads: number; ffn_layer: string; img_size: number };
+}
+
+export function manifest(): Record<string, Record<string, unknown>> {
+  return JSON.parse(readFileSync(officialTiny('manifest.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+}
+
+export function visionCases(): VisionCase[] {
+  const m = manifest();
+  return Object.entries(m)
+    .filter(([k]) => k.startsWith('vision_'))
+    .map(([k, v]) => ({
+      name: k,
+      weights: officialTiny(v.file as string),
+      io: officialTiny(v.io as string),
+      inputsHw: v.inputs_hw as [number, number][],
+      config: v as unknown as VisionCase['config'],
+    }));
+}
+
+export async function readIo(path: string): Promise<Record<string, TensorData>> {
+  return readNpz(path);
+}
+
+export function f32(t: TensorData | undefined): Float32Array {
+  if (!t) throw new Error('missing fixture array');
+  return toFloat32(t);
+}
+
+/** Largest |a − b|. */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return Number.isNaN(m) ? Infinity : m;
+}
+
+/** Largest |a − b| / max(|b|). */
+export function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]!));
+  return maxAbsDiff(a, b) / scale;
+}
