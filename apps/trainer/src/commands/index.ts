@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import { registerEmbed } from './embed';
 
 /** Each command module exports a function that adds its command to the program. */
 export type RegisterCommand = (program: Command) => void;
 
 // One line per command module; keep sorted.
-export const COMMANDS: RegisterCommand[] = [];
+export const COMMANDS: RegisterCommand[] = [registerEmbed];
