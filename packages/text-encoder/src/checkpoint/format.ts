@@ -1,0 +1,7 @@
+/** Metadata keys of our own checkpoint format: safetensors with the official names and layouts. */
+export const TEXT_FORMAT_KEY = 'tips.format';
+export const TEXT_FORMAT = 'tips-ts.text';
+export const TEXT_CONFIG_KEY = 'tips.config';
+
+/** Keys an official text checkpoint may hold besides parameters (run_text_encoder_inference.py pops both). */
+export const TEMPERATURE_KEYS = ['temperature', 'temperature_contrastive'] as const;

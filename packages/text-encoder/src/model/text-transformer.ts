@@ -1,0 +1,134 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { dense, layerNorm, multiHeadAttention, type ParamStore } from '@tips/runtime';
+import { TextInputError } from '../errors';
+import type { SentencePieceTokenizer, TokenizeOptions } from '../tokenizer/tokenizer';
+import type { TextConfig } from './config';
+import { embeddingLookup } from './embedding';
+import { initTextParams, type TextInitOptions } from './init';
+import { blockPrefix } from './params';
+import { sinusoidalPositions } from './positional';
+
+export interface TextForwardOptions {
+  /** Check that every id is inside the vocabulary (reads the ids back; default true). */
+  checkIds?: boolean;
+}
+
+export interface EmbedOptions extends TokenizeOptions {
+  /** Tokens per text (default config.maxLen, 64 for TIPS). */
+  maxLen?: number;
+}
+
+/**
+ * The TIPS text tower (google-deepmind/tips pytorch/text_encoder.py TextEncoder): token embedding
+ * × √D + sinusoidal positions, pre-LN blocks (nn.MultiheadAttention that ignores padded keys, ReLU
+ * MLP zeroed at padding before and after c_proj), final LayerNorm, mean over the non-padding
+ * tokens. Every matmul goes through @tips/runtime's dense / multiHeadAttention. Differentiable in
+ * its parameters (tf.variableGrads). Owns its parameters: call dispose().
+ */
+export class TextTransformer {
+  constructor(
+    readonly config: TextConfig,
+    readonly params: ParamStore,
+    /** The contrastive temperature stored with the checkpoint (official `temperature` key or HF config), if any. */
+    public temperature: number | null = null,
+  ) {}
+
+  /** Fresh parameters for training from scratch (seeded; see initTextParams for the scheme). */
+  static init(config: TextConfig, options: TextInitOptions = {}): TextTransformer {
+    return new TextTransformer(config, initTextParams(config, options));
+  }
+
+  private w(name: string): tf.Tensor2D {
+    return this.params.get(name) as tf.Tensor2D;
+  }
+
+  private b(name: string): tf.Tensor1D {
+    return this.params.get(name) as tf.Tensor1D;
+  }
+
+  /**
+   * Pooled text embeddings [B, D] (not L2-normalised), as the official TextEncoder(ids, paddings).
+   * `ids` [B, L] int32 token ids (0 = padding); `paddings` [B, L], 1 at padding (float32 or
+   * int32). The caller disposes the result; the inputs are not disposed.
+   */
+  forward(ids: tf.Tensor, paddings: tf.Tensor, options: TextForwardOptions = {}): tf.Tensor2D {
+    const cfg = this.config;
+    if (ids.rank !== 2) throw new TextInputError(`ids must be [B, L]; got shape ${JSON.stringify(ids.shape)}`);
+    if (ids.dtype !== 'int32') throw new TextInputError(`ids must be an int32 tensor; got ${ids.dtype} (use tf.tensor2d(ids, shape, 'int32'))`);
+    if (paddings.rank !== 2 || paddings.shape[0] !== ids.shape[0] || paddings.shape[1] !== ids.shape[1]) {
+      throw new TextInputError(`paddings must have the shape of ids ${JSON.stringify(ids.shape)}; got ${JSON.stringify(paddings.shape)}`);
+    }
+    const [B, L] = ids.shape as [number, number];
+    if (L < 1) throw new TextInputError('ids has no positions (L = 0); tokenize with maxLen ≥ 1');
+    if (options.checkIds ?? true) this.checkIds(ids);
+    const D = cfg.hiddenSize;
+    return tf.tidy(() => {
+      const pad = tf.cast(paddings, 'float32');
+      // mask = (paddings == 0): keys attended to and MLP rows kept.
+      const keep = tf.cast(tf.equal(pad, 0), 'float32') as tf.Tensor2D;
+      const keep3 = tf.expandDims(keep, -1);
+      let x: tf.Tensor = tf.mul(embeddingLookup(this.w('token_embedding.weight'), ids), Math.sqrt(D));
+      x = tf.add(x, tf.tensor2d(sinusoidalPositions(L, D), [L, D]));
+      for (let i = 0; i < cfg.numLayers; i++) {
+        const p = blockPrefix(i);
+        const h = layerNorm(x, this.b(`${p}ln_1.weight`), this.b(`${p}ln_1.bias`), cfg.eps);
+        const qkv = dense(h, this.w(`${p}attn.in_proj_weight`), this.b(`${p}attn.in_proj_bias`));
+        const [q, k, v] = tf.split(qkv, 3, -1) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+        const a = multiHeadAttention(q, k, v, { heads: cfg.numHeads, keyMask: keep });
+        x = tf.add(x, dense(a, this.w(`${p}attn.out_proj.weight`), this.b(`${p}attn.out_proj.bias`)));
+        const h2 = layerNorm(x, this.b(`${p}ln_2.weight`), this.b(`${p}ln_2.bias`), cfg.eps);
+        let m = tf.mul(tf.relu(dense(h2, this.w(`${p}mlp.c_fc.weight`), this.b(`${p}mlp.c_fc.bias`))), keep3);
+        m = tf.mul(dense(m, this.w(`${p}mlp.c_proj.weight`), this.b(`${p}mlp.c_proj.bias`)), keep3);
+        x = tf.add(x, m);
+      }
+      x = layerNorm(x, this.b('ln_final.weight'), this.b('ln_final.bias'), cfg.eps);
+      // GlobalAvgPooling: zero where paddings > 0, divide by Σ(1 − paddings) + 1e-8.
+      const valid = tf.cast(tf.lessEqual(pad, 0), 'float32');
+      const sum = tf.sum(tf.mul(x, tf.expandDims(valid, -1)), 1);
+      const count = tf.add(tf.sum(tf.sub(1, pad), 1, true), 1e-8);
+      return tf.reshape(tf.div(sum, count), [B, D]) as tf.Tensor2D;
+    });
+  }
+
+  private checkIds(ids: tf.Tensor): void {
+    const V = this.config.vocabSize;
+    const data = ids.dataSync() as Int32Array;
+    for (let i = 0; i < data.length; i++) {
+      const id = data[i]!;
+      if (id < 0 || id >= V) {
+        throw new TextInputError(
+          `token id ${id} at position ${i} is outside the vocabulary of this text tower (0..${V - 1}); the tokenizer does not match the checkpoint`,
+        );
+      }
+    }
+  }
+
+  /**
+   * Tokenizes, runs the tower and L2-normalises (as run_text_encoder_inference.py: norm clipped
+   * at 1e-3): texts → [B, D] unit vectors. The caller disposes the result.
+   */
+  embed(tokenizer: SentencePieceTokenizer, texts: string | readonly string[], options: EmbedOptions = {}): tf.Tensor2D {
+    if (tokenizer.vocabSize > this.config.vocabSize) {
+      throw new TextInputError(
+        `the tokenizer has ${tokenizer.vocabSize} pieces but this text tower only ${this.config.vocabSize} embeddings; load the tokenizer that belongs to the checkpoint`,
+      );
+    }
+    const batch = tokenizer.tokenize(texts, options.maxLen ?? this.config.maxLen, options);
+    return tf.tidy(() => {
+      const ids = tf.tensor2d(batch.ids, batch.shape, 'int32');
+      const pad = tf.tensor2d(batch.paddings, batch.shape, 'float32');
+      const e = this.forward(ids, pad, { checkIds: false });
+      const norm = tf.maximum(tf.norm(e, 'euclidean', -1, true), 1e-3);
+      return tf.div(e, norm) as tf.Tensor2D;
+    });
+  }
+
+  /** Number of scalar parameters. */
+  parameterCount(): number {
+    return this.params.count();
+  }
+
+  dispose(): void {
+    this.params.dispose();
+  }
+}
