@@ -71,7 +71,8 @@ describe('train()', () => {
     expect(records[39]!.loss).toBeLessThan(records[0]!.loss / 10);
     expect(new Set(records.slice(2).map((r) => r.numTensors)).size).toBe(1);
     const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.filter((l) => l.step).length).toBe(40);
+    expect(lines.filter((l) => l.event === undefined).length).toBe(40);
+    expect(lines.filter((l) => l.event === 'checkpoint').length).toBe(1);
     expect(lines[0]).toHaveProperty('lr');
     expect(lines[0]).toHaveProperty('terms.mse');
     model.w.dispose();
