@@ -60,3 +60,29 @@ export function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]!));
   return maxAbsDiff(a, b) / scale;
 }
+
+/** The official-tiny image tower that pairs with the tiny text tower (both 32 wide). */
+export const TINY_MLP_CONFIG = { embedDim: 32, depth: 2, heads: 2, mlpHidden: 128, ffn: 'mlp' as const };
+
+/** Committed SDK test data (tiny SentencePiece model, official text-tower reference outputs). */
+export function sdkTestData(file: string): string {
+  return resolve(__dirname, '..', 'test-data', file);
+}
+
+export interface TextReferenceRow {
+  text: string;
+  ids: number[];
+  length: number;
+  embedding: number[];
+}
+
+export function textReference(): TextReferenceRow[] {
+  return (JSON.parse(readFileSync(sdkTestData('text-reference.json'), 'utf8')) as { rows: TextReferenceRow[] }).rows;
+}
+
+export function normalized(v: ArrayLike<number>): Float32Array {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+  const n = Math.max(Math.sqrt(s), 1e-3);
+  return Float32Array.from(v, (x) => x / n);
+}

@@ -1,0 +1,102 @@
+import type { InferenceSession } from 'onnxruntime-web';
+import { ModelLoadError, SdkInputError } from '../errors';
+import { nativeSize, readVisionCheckpoint, visionOnnxFromWeights, type GraphExportOptions, type VisionExportOptions, type VisionWeights } from '../export';
+import { summarizeModel } from '../onnx/proto';
+import { VISION_IO } from '../onnx/vision-graph';
+import type { OrtRuntime } from '../ort/runtime';
+import { SerialQueue, SessionCache } from '../ort/session-cache';
+import type { ModelSource } from './sources';
+
+/** Raw outputs of one batch, row-major. */
+export interface VisionBatchOutput {
+  cls1: Float32Array;
+  cls2: Float32Array;
+  patches: Float32Array;
+}
+
+/**
+ * The image tower on ONNX Runtime. From an ONNX file it has one fixed input size. From a checkpoint
+ * it exports a graph for each size asked for (position embeddings resized at export) and keeps up to
+ * `cacheSize` sessions, least recently used first out.
+ */
+export class VisionTower {
+  private readonly queue = new SerialQueue();
+
+  private constructor(
+    private readonly rt: OrtRuntime,
+    private readonly sessions: SessionCache<InferenceSession>,
+    readonly embedDim: number,
+    readonly patchSize: number,
+    /** The size images are resized to unless a call asks for another. */
+    readonly defaultSize: [number, number],
+    /** Null for a fixed-size ONNX file; the weights for a checkpoint. */
+    private readonly source: { onnx: Uint8Array } | { weights: VisionWeights; options: GraphExportOptions },
+  ) {}
+
+  static async fromOnnx(bytes: Uint8Array, rt: OrtRuntime, name: string): Promise<VisionTower> {
+    const s = summarizeModel(bytes);
+    const input = s.inputs.find((i) => i.name === VISION_IO.input);
+    const cls1 = s.outputs.find((o) => o.name === VISION_IO.cls1);
+    if (!input || !cls1 || s.metadata['tips.kind'] === 'text') {
+      throw new ModelLoadError(`${name} is not a TIPS image-tower ONNX file (needs input '${VISION_IO.input}' and outputs cls1, cls2, patches); export one with: tips export --vision CKPT`);
+    }
+    const [, , H, W] = input.dims;
+    if (typeof H !== 'number' || typeof W !== 'number') throw new ModelLoadError(`${name}: the image size must be fixed in the graph (got ${String(H)}×${String(W)})`);
+    const D = Number(cls1.dims[1]);
+    const patch = Number(s.metadata['tips.patch_size'] ?? 14);
+    const tower = new VisionTower(rt, new SessionCache(1), D, patch, [H, W], { onnx: bytes });
+    await tower.session(H, W); // create now, so that a broken file fails at load time
+    return tower;
+  }
+
+  static async fromCheckpoint(src: ModelSource, rt: OrtRuntime, options: VisionExportOptions & { cacheSize?: number }): Promise<VisionTower> {
+    const weights = await readVisionCheckpoint(src, options);
+    const size: [number, number] = options.size !== undefined ? (Array.isArray(options.size) ? options.size : [options.size, options.size]) : nativeSize(weights.config);
+    const graph: GraphExportOptions = {
+      ...(options.weightDtype ? { weightDtype: options.weightDtype } : {}),
+      ...(options.attention ? { attention: options.attention } : {}),
+      ...(options.opset ? { opset: options.opset } : {}),
+    };
+    const tower = new VisionTower(rt, new SessionCache(options.cacheSize ?? 2), weights.config.embedDim, weights.config.patchSize, size, { weights, options: graph });
+    await tower.session(size[0], size[1]);
+    return tower;
+  }
+
+  /** Sizes this tower can run: only its own for an ONNX file, any multiple of the patch size for a checkpoint. */
+  get fixedSize(): boolean {
+    return 'onnx' in this.source;
+  }
+
+  private session(H: number, W: number): Promise<InferenceSession> {
+    const src = this.source;
+    if ('onnx' in src) {
+      if (H !== this.defaultSize[0] || W !== this.defaultSize[1]) {
+        throw new SdkInputError(`this ONNX image tower was exported for ${this.defaultSize[0]}×${this.defaultSize[1]}; export another size (tips export --size ${H}x${W}) or load the checkpoint to use any size`);
+      }
+      return this.sessions.get(`${H}x${W}`, () => this.rt.ort.InferenceSession.create(src.onnx, this.rt.sessionOptions));
+    }
+    if (H % this.patchSize !== 0 || W % this.patchSize !== 0 || H <= 0 || W <= 0) {
+      throw new SdkInputError(`image size ${H}×${W} is not a positive multiple of the patch size ${this.patchSize}`);
+    }
+    return this.sessions.get(`${H}x${W}`, () => this.rt.ort.InferenceSession.create(visionOnnxFromWeights(src.weights, [H, W], src.options), this.rt.sessionOptions));
+  }
+
+  /** Runs one batch of model-ready pixels [B, 3, H, W]. */
+  async run(pixels: Float32Array, batch: number, H: number, W: number): Promise<VisionBatchOutput> {
+    const session = await this.session(H, W);
+    return this.queue.run(async () => {
+      const out = await session.run({ [VISION_IO.input]: new this.rt.ort.Tensor('float32', pixels, [batch, 3, H, W]) });
+      const take = (name: string) => {
+        const t = out[name]!;
+        const data = Float32Array.from(t.data as Float32Array);
+        t.dispose();
+        return data;
+      };
+      return { cls1: take(VISION_IO.cls1), cls2: take(VISION_IO.cls2), patches: take(VISION_IO.patches) };
+    });
+  }
+
+  async dispose(): Promise<void> {
+    await this.sessions.dispose();
+  }
+}
