@@ -40,3 +40,11 @@ export type { TransformSpec } from './loader/transform-spec';
 export { defaultWorkerScript, type SampleRunner } from './loader/worker-pool';
 export type { DataPosition, FloatBlock, TipsBatch, EvalBatch } from './loader/batch';
 export { DataLoader, createTipsLoader, createEvalLoader, type LoaderOptions, type TipsLoaderOptions, type EvalLoaderOptions } from './loader/loader';
+
+// Built-in spatial-scenes dataset
+export { SHAPES, MASK_CLASSES, COLOURS, COLOUR_NAMES, SIZES, REGIONS, TEXTURES, BACKGROUND_COLOURS, regionOf, type ShapeName, type ColourName, type SizeName } from './scenes/vocabulary';
+export { renderScene, MIN_VISIBLE_FRACTION, type RenderedScene, type SceneOptions } from './scenes/render-scene';
+export type { SceneObject } from './scenes/annotate';
+export type { SceneSpec, SceneObjectSpec } from './scenes/scene-spec';
+export { DEPTH_PNG_SCALE, encodeScenePngs } from './scenes/encode-scene';
+export { generateScenes, SCENE_LABEL_CLASSES, SCENE_LABEL_PROMPT, type GenerateScenesOptions, type GenerateScenesResult, type GenerateProgress } from './scenes/generate';
