@@ -1,0 +1,67 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Fan-in of the blocked sums below. tfjs backends (wasm, cpu) add up a reduced axis one element
+ * at a time in float32, whose error grows with the length (~1e-4 relative over 4096 terms, ~1e-2 over
+ * 16M); summing blocks of 64 and then the block sums keeps it near float32 resolution, like the
+ * pairwise sums of PyTorch/NumPy. Only innermost-axis reductions are used (the fast path on wasm).
+ */
+const BLOCK = 64;
+
+/** Σ over the last axis, summed in blocks of 64. Differentiable. Inside a tidy or disposed by the caller. */
+export function sumLast(x: tf.Tensor, keepDims = false): tf.Tensor {
+  return tf.tidy(() => {
+    const lead = x.shape.slice(0, -1);
+    let t = x;
+    while (t.shape[t.rank - 1]! > BLOCK) {
+      const n = t.shape[t.rank - 1]!;
+      const m = Math.ceil(n / BLOCK);
+      if (m * BLOCK !== n) t = tf.pad(t, [...lead.map(() => [0, 0] as [number, number]), [0, m * BLOCK - n]]);
+      t = tf.sum(tf.reshape(t, [...lead, m, BLOCK]), -1);
+    }
+    return tf.sum(t, -1, keepDims);
+  });
+}
+
+/** Σ of every element, in blocks. Returns a scalar. */
+export function sumAll(x: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => sumLast(tf.reshape(x, [x.size])) as tf.Scalar);
+}
+
+/** Mean of every element, in blocks. Returns a scalar. */
+export function meanAll(x: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.div(sumAll(x), x.size) as tf.Scalar);
+}
+
+type GradArg = tf.Tensor | tf.GradSaveFunc;
+
+const lseLastImpl = tf.customGrad((...args: GradArg[]) => {
+  const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  const value = tf.tidy(() => {
+    const m = tf.max(x, -1, true);
+    return tf.add(m, tf.log(sumLast(tf.exp(tf.sub(x, m)), true)));
+  });
+  save([x, value]);
+  return {
+    value,
+    // d lse / dx = softmax(x) = exp(x − lse): no max-gradient (tfjs's logSumExp backward runs a
+    // broadcast `equal` against the max, which is slow on wasm).
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [tf.mul(dy as tf.Tensor, tf.exp(tf.sub(saved[0]!, saved[1]!)))],
+  };
+});
+
+/**
+ * log Σ exp over the last axis, max-shifted (no overflow) and block-summed; keeps the reduced axis
+ * as size 1 when `keepDims`. Differentiable (gradient = softmax). Returns a new tensor.
+ */
+export function logSumExpLast(x: tf.Tensor, keepDims = false): tf.Tensor {
+  return tf.tidy(() => {
+    const r = lseLastImpl(x);
+    return keepDims ? r : tf.squeeze(r, [-1]);
+  });
+}
+
+/** log softmax over the last axis: x − logSumExpLast(x). Returns a new tensor. */
+export function logSoftmaxLast(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.sub(x, logSumExpLast(x, true)));
+}
