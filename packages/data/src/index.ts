@@ -48,3 +48,5 @@ export type { SceneObject } from './scenes/annotate';
 export type { SceneSpec, SceneObjectSpec } from './scenes/scene-spec';
 export { DEPTH_PNG_SCALE, encodeScenePngs } from './scenes/encode-scene';
 export { generateScenes, SCENE_LABEL_CLASSES, SCENE_LABEL_PROMPT, type GenerateScenesOptions, type GenerateScenesResult, type GenerateProgress } from './scenes/generate';
+
+export * from './multiview/index';
