@@ -1,0 +1,40 @@
+import { EvalInputError } from '../errors';
+import { resizeMapsBilinear } from '../ops/bilinear';
+import { l2NormalizeRows, matMulTransposed } from './vectors';
+
+/**
+ * Zero-shot semantic segmentation from patch–text similarity (TIPSv2; the TIPS zero-shot
+ * segmentation notebook's `predict_whole`): patch embeddings and class-text embeddings are
+ * L2-normalised, each patch gets its cosine similarity with every class, the [h, w, C] similarity
+ * maps are resized bilinearly (align_corners=False) to the label size, and each pixel takes the
+ * most similar class. Returns class ids [H·W] and the low-resolution similarity [h·w, C].
+ */
+export function zeroShotSegment(
+  patches: ArrayLike<number>,
+  grid: [number, number],
+  classEmb: ArrayLike<number>,
+  dim: number,
+  size: [number, number],
+): { labels: Uint8Array | Int32Array; similarity: Float32Array } {
+  const [h, w] = grid;
+  if (patches.length !== h * w * dim) throw new EvalInputError(`patch embeddings hold ${patches.length} values, not ${h}×${w}×${dim}`);
+  const C = classEmb.length / dim;
+  if (!Number.isInteger(C) || C < 1) throw new EvalInputError(`class embeddings hold ${classEmb.length} values, not a multiple of ${dim}`);
+  const similarity = matMulTransposed(l2NormalizeRows(patches, dim), l2NormalizeRows(classEmb, dim), dim);
+  const [H, W] = size;
+  const up = resizeMapsBilinear(similarity, h, w, C, H, W);
+  const labels = C <= 256 ? new Uint8Array(H * W) : new Int32Array(H * W);
+  for (let p = 0; p < H * W; p++) {
+    let best = 0;
+    let bestV = -Infinity;
+    for (let c = 0; c < C; c++) {
+      const v = up[p * C + c]!;
+      if (v > bestV) {
+        bestV = v;
+        best = c;
+      }
+    }
+    labels[p] = best;
+  }
+  return { labels, similarity };
+}
