@@ -1,4 +1,4 @@
-import * as protobuf from 'protobufjs/light';
+import protobuf from 'protobufjs/light.js';
 import { TokenizerError } from '../errors';
 
 /**
