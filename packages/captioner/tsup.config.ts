@@ -8,4 +8,6 @@ export default defineConfig({
   clean: true,
   target: 'es2022',
   shims: true,
+  // Optional dependency, loaded with a dynamic import only when the transformers backend is used.
+  external: ['@huggingface/transformers'],
 });
