@@ -25,19 +25,25 @@ import type { TensorData } from '@tips/runtime';
 
 beforeAll(useTestBackend);
 
-// ---- float64 references (plain JS) ----
-function logits64(img: ArrayLike<number>, txt: ArrayLike<number>, B: number, D: number, scale: number, bias = 0): number[][] {
+// ---- float64 references (plain JS, flat arrays: they also run at B = 4096) ----
+function logits64(img: ArrayLike<number>, txt: ArrayLike<number>, B: number, D: number, scale: number, bias = 0): Float64Array {
   const I = rowsOf(img, B, D).map(normalize64);
   const T = rowsOf(txt, B, D).map(normalize64);
-  return I.map((a) => T.map((b) => scale * dot64(a, b) + bias));
+  const L = new Float64Array(B * B);
+  for (let i = 0; i < B; i++) for (let j = 0; j < B; j++) L[i * B + j] = scale * dot64(I[i]!, T[j]!) + bias;
+  return L;
 }
 function clip64(img: ArrayLike<number>, txt: ArrayLike<number>, B: number, D: number, scale: number, eps = 0): number {
   const L = logits64(img, txt, B, D, scale);
+  const row = new Float64Array(B);
+  const col = new Float64Array(B);
   let i2t = 0;
   let t2i = 0;
   for (let i = 0; i < B; i++) {
-    const row = L[i]!;
-    const col = L.map((r) => r[i]!);
+    for (let j = 0; j < B; j++) {
+      row[j] = L[i * B + j]!;
+      col[j] = L[j * B + i]!;
+    }
     const lr = logSumExp64(row);
     const lc = logSumExp64(col);
     const meanRow = row.reduce((a, b) => a + b, 0) / B;
@@ -51,7 +57,7 @@ const logSigmoid64 = (z: number) => (z >= 0 ? -Math.log1p(Math.exp(-z)) : z - Ma
 function sigLip64(img: ArrayLike<number>, txt: ArrayLike<number>, B: number, D: number, scale: number, bias: number): number {
   const L = logits64(img, txt, B, D, scale, bias);
   let s = 0;
-  for (let i = 0; i < B; i++) for (let j = 0; j < B; j++) s += logSigmoid64((i === j ? 1 : -1) * L[i]![j]!);
+  for (let i = 0; i < B; i++) for (let j = 0; j < B; j++) s += logSigmoid64((i === j ? 1 : -1) * L[i * B + j]!);
   return -s / B;
 }
 

@@ -37,16 +37,18 @@ type GradArg = tf.Tensor | tf.GradSaveFunc;
 
 const lseLastImpl = tf.customGrad((...args: GradArg[]) => {
   const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
-  const value = tf.tidy(() => {
+  const [e, s, value] = tf.tidy(() => {
     const m = tf.max(x, -1, true);
-    return tf.add(m, tf.log(sumLast(tf.exp(tf.sub(x, m)), true)));
+    const e = tf.exp(tf.sub(x, m));
+    const s = sumLast(e, true);
+    return [e, s, tf.add(m, tf.log(s))];
   });
-  save([x, value]);
+  save([e, s]);
   return {
     value,
-    // d lse / dx = softmax(x) = exp(x − lse): no max-gradient (tfjs's logSumExp backward runs a
-    // broadcast `equal` against the max, which is slow on wasm).
-    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [tf.mul(dy as tf.Tensor, tf.exp(tf.sub(saved[0]!, saved[1]!)))],
+    // d lse / dx = softmax(x) = e / s, from the saved exponentials (no second exp, and no max-gradient:
+    // tfjs's own logSumExp backward runs a broadcast `equal` against the max, which is slow on wasm).
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [tf.mul(dy as tf.Tensor, tf.div(saved[0]!, saved[1]!))],
   };
 });
 
