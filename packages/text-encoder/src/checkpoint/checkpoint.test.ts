@@ -40,7 +40,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Max abs error of a model's pooled output against the fixture's official embeddings. */
 function fixtureError(model: TextTransformer): number {
   const shape = io.ids!.shape as [number, number];
-  const got = tf.tidy(() => model.forward(tf.tensor2d(toInt32(io.ids!), shape, 'int32'), tf.tensor2d(toFloat32(io.paddings!), shape)).dataSync());
+  const got = tf.tidy(() => model.forward(tf.tensor2d(toInt32(io.ids!), shape, 'int32'), tf.tensor2d(toFloat32(io.paddings!), shape)).dataSync() as Float32Array);
   const want = toFloat32(io.embedding!);
   return got.reduce((m, v, i) => Math.max(m, Math.abs(v - want[i]!)), 0);
 }
