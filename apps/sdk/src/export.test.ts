@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { encodeSafetensors, initBackend, readNpz, tensorToWrite } from '@tips/runtime';
+import { saveTextCheckpoint, TextTransformer, type TextConfig } from '@tips/text-encoder';
 import { saveVisionCheckpoint, VisionTransformer, type VitConfig } from '@tips/vit-core';
 import { ExportError, ModelLoadError } from './errors';
 import { exportTextOnnx, exportVisionOnnx, parseSize } from './export';
@@ -109,6 +110,37 @@ test('our tfjs image tower (@tips/vit-core, saved in our format) and its ONNX ex
   expect(maxAbsDiff(out.cls1, refCls1)).toBeLessThan(1e-4);
   expect(maxAbsDiff(out.patches, refPatches)).toBeLessThan(1e-4);
   expect(tf.memory().numTensors).toBeLessThanOrEqual(before + 1); // vit-core caches one resize matrix per size
+});
+
+test('our tfjs text tower (@tips/text-encoder, saved in our format) and its ONNX export agree to 1e-4', async () => {
+  // A random tower (seeded) with an odd width (zero-padded sinusoid column) and 3 heads, our format.
+  const config: TextConfig = { hiddenSize: 30, mlpDim: 50, numHeads: 3, numLayers: 2, vocabSize: 40, maxLen: 64, eps: 1e-5 };
+  const model = TextTransformer.init(config, { seed: 5 });
+  const file = join(tmp, 'text.safetensors');
+  await saveTextCheckpoint(model, file);
+  const B = 3;
+  const L = 9;
+  const lengths = [9, 4, 1];
+  const ids = new Int32Array(B * L);
+  const pads = new Float32Array(B * L);
+  for (let b = 0; b < B; b++) for (let j = 0; j < L; j++) {
+    if (j < lengths[b]!) ids[b * L + j] = 1 + ((b * 7 + j * 13) % 39);
+    else pads[b * L + j] = 1;
+  }
+  const before = tf.memory().numTensors;
+  const idsT = tf.tensor2d(ids, [B, L], 'int32');
+  const padsT = tf.tensor2d(pads, [B, L]);
+  const refT = model.forward(idsT, padsT);
+  const ref = (await refT.data()) as Float32Array;
+  tf.dispose([idsT, padsT, refT]);
+  model.dispose();
+  expect(tf.memory().numTensors).toBeLessThanOrEqual(before);
+  const { bytes } = await exportTextOnnx(file);
+  expect(summarizeModel(bytes).metadata['tips.config']).toContain('"heads":3');
+  const s = await node.ort.InferenceSession.create(bytes, node.sessionOptions);
+  const out = await s.run({ ids: new node.ort.Tensor('int64', BigInt64Array.from(ids, (v) => BigInt(v)), [B, L]), paddings: new node.ort.Tensor('float32', pads, [B, L]) });
+  await s.release();
+  expect(maxAbsDiff(out.embedding!.data as Float32Array, ref)).toBeLessThan(1e-4);
 });
 
 test('export refuses bad sizes, wrong towers and mismatched variants with typed errors', async () => {

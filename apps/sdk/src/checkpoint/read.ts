@@ -1,4 +1,4 @@
-import { openTensorFile, toFloat32 } from '@tips/runtime';
+import { openTensorFile, toFloat32, type TensorFileReader } from '@tips/runtime';
 import { ModelLoadError } from '../errors';
 import type { WeightMap } from '../onnx/weights';
 
@@ -11,17 +11,26 @@ export interface CheckpointTensors {
 }
 
 /**
- * Reads every tensor of an `.npz` or `.safetensors` checkpoint (a path in Node, or bytes anywhere)
- * through @tips/runtime's readers, converting float16/bfloat16/float64 to float32. Keys starting
- * with `prefix` are kept with the prefix removed; others are dropped.
+ * Reads the tensors of an `.npz` or `.safetensors` checkpoint (a path in Node, or bytes anywhere)
+ * through @tips/runtime's readers, converting float16/bfloat16/float64 to float32. Only keys that
+ * start with the prefix `prefixOf(reader)` finds are kept, with the prefix removed.
  */
-export async function readCheckpoint(src: string | Uint8Array | ArrayBuffer, options: { name?: string; prefix?: (keys: string[]) => string } = {}): Promise<CheckpointTensors> {
-  const reader = await openTensorFile(src, options.name);
+export async function readCheckpoint(src: string | Uint8Array | ArrayBuffer, prefixOf: (reader: TensorFileReader) => string, name?: string): Promise<CheckpointTensors> {
+  let reader: TensorFileReader;
   try {
-    const keys = reader.keys();
-    const prefix = options.prefix ? options.prefix(keys) : '';
+    reader = await openTensorFile(src, name);
+  } catch (e) {
+    throw new ModelLoadError(`${name ?? (typeof src === 'string' ? src : 'checkpoint bytes')}: ${(e as Error).message}`, { cause: e });
+  }
+  try {
+    let prefix: string;
+    try {
+      prefix = prefixOf(reader);
+    } catch (e) {
+      throw new ModelLoadError((e as Error).message, { cause: e });
+    }
     const weights: WeightMap = new Map();
-    for (const key of keys) {
+    for (const key of reader.keys()) {
       if (!key.startsWith(prefix)) continue;
       const t = await reader.read(key);
       weights.set(key.slice(prefix.length), { shape: t.shape, data: toFloat32(t) });
@@ -32,11 +41,12 @@ export async function readCheckpoint(src: string | Uint8Array | ArrayBuffer, opt
   }
 }
 
-/** The prefix in front of `anchor` in a checkpoint's keys ('' for official files, e.g. 'vision_encoder.' in combined ones). */
-export function prefixOf(keys: string[], anchor: string, what: string): string {
-  const hit = keys.find((k) => k === anchor || k.endsWith(`.${anchor}`));
+/** The prefix in front of the image tower's keys ('' for official files, e.g. 'vision_encoder.' in combined ones). */
+export function visionPrefix(reader: TensorFileReader): string {
+  const keys = reader.keys();
+  const hit = keys.find((k) => k === 'pos_embed' || k.endsWith('.pos_embed'));
   if (hit === undefined) {
-    throw new ModelLoadError(`no '${anchor}' tensor in this checkpoint, so it is not ${what} (keys start: ${keys.slice(0, 6).join(', ')})`);
+    throw new ModelLoadError(`${reader.path} has no 'pos_embed' tensor, so it is not an image-tower checkpoint (keys start: ${keys.slice(0, 6).join(', ')}); for a text tower use --text`);
   }
-  return hit.slice(0, hit.length - anchor.length);
+  return hit.slice(0, hit.length - 'pos_embed'.length);
 }

@@ -1,7 +1,7 @@
 import { VIT_CONFIG_KEY, VIT_FORMAT, VIT_FORMAT_KEY, VIT_PRESETS, vitPreset, type VitConfig, type VitPresetName } from '@tips/vit-core';
 import { ModelLoadError } from '../errors';
 import type { WeightMap } from '../onnx/weights';
-import { prefixOf, readCheckpoint } from './read';
+import { readCheckpoint, visionPrefix } from './read';
 
 export interface VisionCheckpointOptions {
   /** S, B, L, So400m or g. Optional when the file (our format), the HF config or the width tells. */
@@ -44,7 +44,7 @@ function baseConfig(weights: WeightMap, metadata: Record<string, string>, o: Vis
  * LayerScale, qkv bias, FFN kind, depth) are read from the tensors.
  */
 export async function loadVisionWeights(src: string | Uint8Array | ArrayBuffer, o: VisionCheckpointOptions = {}): Promise<{ weights: WeightMap; config: VitConfig; name: string }> {
-  const ck = await readCheckpoint(src, { ...(o.name ? { name: o.name } : {}), prefix: (keys) => prefixOf(keys, 'pos_embed', 'an image-tower checkpoint (for a text tower use --text)') });
+  const ck = await readCheckpoint(src, visionPrefix, o.name);
   const w = ck.weights;
   const config: VitConfig = { ...baseConfig(w, ck.metadata, o), ...o.config };
   const hfFfn = o.hfConfig?.ffn_layer;

@@ -1,5 +1,5 @@
 import type { InferenceSession } from 'onnxruntime-web';
-import { exportTextOnnx, type TextExportOptions } from '../export';
+import type { TextExportOptions } from '../export';
 import { ModelLoadError } from '../errors';
 import { summarizeModel } from '../onnx/proto';
 import { TEXT_IO } from '../onnx/text-graph';
@@ -33,6 +33,7 @@ export class TextTower {
   }
 
   static async fromCheckpoint(src: ModelSource, rt: OrtRuntime, options: TextExportOptions): Promise<TextTower> {
+    const { exportTextOnnx } = await import('../export');
     const { bytes } = await exportTextOnnx(src, options);
     return TextTower.fromOnnx(bytes, rt, 'exported text tower');
   }

@@ -1,6 +1,6 @@
 import type { InferenceSession } from 'onnxruntime-web';
 import { ModelLoadError, SdkInputError } from '../errors';
-import { nativeSize, readVisionCheckpoint, visionOnnxFromWeights, type GraphExportOptions, type VisionExportOptions, type VisionWeights } from '../export';
+import type { GraphExportOptions, VisionExportOptions } from '../export';
 import { summarizeModel } from '../onnx/proto';
 import { VISION_IO } from '../onnx/vision-graph';
 import type { OrtRuntime } from '../ort/runtime';
@@ -29,8 +29,8 @@ export class VisionTower {
     readonly patchSize: number,
     /** The size images are resized to unless a call asks for another. */
     readonly defaultSize: [number, number],
-    /** Null for a fixed-size ONNX file; the weights for a checkpoint. */
-    private readonly source: { onnx: Uint8Array } | { weights: VisionWeights; options: GraphExportOptions },
+    /** The bytes of a fixed-size ONNX file, or an exporter over a checkpoint's weights. */
+    private readonly source: { onnx: Uint8Array } | { build: (size: [number, number]) => Uint8Array },
   ) {}
 
   static async fromOnnx(bytes: Uint8Array, rt: OrtRuntime, name: string): Promise<VisionTower> {
@@ -50,6 +50,8 @@ export class VisionTower {
   }
 
   static async fromCheckpoint(src: ModelSource, rt: OrtRuntime, options: VisionExportOptions & { cacheSize?: number }): Promise<VisionTower> {
+    // Loaded on demand: checkpoint reading and export pull in @tips/vit-core (and tfjs-core types).
+    const { nativeSize, readVisionCheckpoint, visionOnnxFromWeights } = await import('../export');
     const weights = await readVisionCheckpoint(src, options);
     const size: [number, number] = options.size !== undefined ? (Array.isArray(options.size) ? options.size : [options.size, options.size]) : nativeSize(weights.config);
     const graph: GraphExportOptions = {
@@ -57,7 +59,8 @@ export class VisionTower {
       ...(options.attention ? { attention: options.attention } : {}),
       ...(options.opset ? { opset: options.opset } : {}),
     };
-    const tower = new VisionTower(rt, new SessionCache(options.cacheSize ?? 2), weights.config.embedDim, weights.config.patchSize, size, { weights, options: graph });
+    const build = (sz: [number, number]) => visionOnnxFromWeights(weights, sz, graph);
+    const tower = new VisionTower(rt, new SessionCache(options.cacheSize ?? 2), weights.config.embedDim, weights.config.patchSize, size, { build });
     await tower.session(size[0], size[1]);
     return tower;
   }
@@ -78,7 +81,7 @@ export class VisionTower {
     if (H % this.patchSize !== 0 || W % this.patchSize !== 0 || H <= 0 || W <= 0) {
       throw new SdkInputError(`image size ${H}×${W} is not a positive multiple of the patch size ${this.patchSize}`);
     }
-    return this.sessions.get(`${H}x${W}`, () => this.rt.ort.InferenceSession.create(visionOnnxFromWeights(src.weights, [H, W], src.options), this.rt.sessionOptions));
+    return this.sessions.get(`${H}x${W}`, () => this.rt.ort.InferenceSession.create(src.build([H, W]), this.rt.sessionOptions));
   }
 
   /** Runs one batch of model-ready pixels [B, 3, H, W]. */

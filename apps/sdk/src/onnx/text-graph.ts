@@ -1,9 +1,9 @@
+import { sinusoidalPositions } from '@tips/text-encoder';
 import { ExportError } from '../errors';
 import { attr, GraphBuilder, type WeightDType } from './graph';
 import { layerNorm } from './ops-basic';
 import { selfAttention, type AttentionImpl } from './ops-attention';
 import { reluMaskedMlp } from './ops-ffn';
-import { sinusoidTable } from './sinusoid';
 import { need, type WeightMap } from './weights';
 
 /** What the text graph needs beyond the weights (widths and depth are read from the weights). */
@@ -66,7 +66,7 @@ export function buildTextGraph(weights: WeightMap, config: TextGraphConfig, opti
   for (let i = 0; i < table.length; i++) table[i] = Math.fround(emb.data[i]! * s);
   const tok = g.op('Gather', [g.weight('token_embedding_scaled', table, [V, D]), ids], { axis: attr.i(0) });
   const seqLen = g.op('Slice', [g.op('Shape', [ids]), g.ints('one', [1]), g.ints('two', [2])], {}, 'seq_len');
-  const pos = g.op('Slice', [g.constant('positions', 'float32', sinusoidTable(L, D), [1, L, D]), g.ints('zero', [0]), seqLen, g.ints('axis1', [1])]);
+  const pos = g.op('Slice', [g.constant('positions', 'float32', sinusoidalPositions(L, D), [1, L, D]), g.ints('zero', [0]), seqLen, g.ints('axis1', [1])]);
   let x = g.op('Add', [tok, pos], {}, 'x_in');
 
   const isToken = g.op('Equal', [paddings, g.scalar('zero_f', 0)], {}, 'is_token');

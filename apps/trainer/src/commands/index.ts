@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { registerEmbed } from './embed';
+import { registerExport } from './export';
 
 /** Each command module exports a function that adds its command to the program. */
 export type RegisterCommand = (program: Command) => void;
 
 // One line per command module; keep sorted.
-export const COMMANDS: RegisterCommand[] = [registerEmbed];
+export const COMMANDS: RegisterCommand[] = [registerEmbed, registerExport];

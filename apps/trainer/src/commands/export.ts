@@ -1,0 +1,94 @@
+import type { Command } from 'commander';
+import { TipsError, writeFileAtomic } from '@tips/runtime';
+import { exportTextOnnx, exportVisionOnnx, parseSize, summarizeModel, type GraphExportOptions } from '@tips/sdk';
+import type { VitConfig } from '@tips/vit-core';
+
+interface ExportOptions {
+  vision?: string;
+  text?: string;
+  out: string;
+  variant?: string;
+  size?: string;
+  config?: string;
+  hfConfig?: string;
+  heads?: string;
+  fp16?: boolean;
+  attention?: string;
+  opset?: string;
+}
+
+class ExportUsageError extends TipsError {
+  constructor(message: string) {
+    super('EXPORT_USAGE', message);
+  }
+}
+
+function graphOptions(o: ExportOptions): GraphExportOptions {
+  if (o.attention !== undefined && o.attention !== 'matmul' && o.attention !== 'com.microsoft') {
+    throw new ExportUsageError(`--attention must be matmul or com.microsoft, not ${o.attention}`);
+  }
+  const opset = o.opset !== undefined ? Number(o.opset) : undefined;
+  if (opset !== undefined && !(Number.isInteger(opset) && opset >= 17)) throw new ExportUsageError(`--opset must be an integer ≥ 17 (LayerNormalization), not ${o.opset}`);
+  return {
+    weightDtype: o.fp16 ? 'float16' : 'float32',
+    ...(o.attention ? { attention: o.attention as GraphExportOptions['attention'] } : {}),
+    ...(opset ? { opset } : {}),
+  };
+}
+
+function parseConfig(text?: string): Partial<VitConfig> | undefined {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as Partial<VitConfig>;
+  } catch (e) {
+    throw new ExportUsageError(`--config is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+async function run(o: ExportOptions): Promise<void> {
+  if (!!o.vision === !!o.text) throw new ExportUsageError('give exactly one of --vision CKPT or --text CKPT (export the towers one at a time)');
+  const started = Date.now();
+  const graph = graphOptions(o);
+  let bytes: Uint8Array;
+  let what: string;
+  if (o.vision) {
+    const config = parseConfig(o.config);
+    const r = await exportVisionOnnx(o.vision, {
+      ...graph,
+      ...(o.variant ? { variant: o.variant } : {}),
+      ...(config ? { config } : {}),
+      ...(o.size ? { size: parseSize(o.size) } : {}),
+      ...(o.hfConfig ? { hfConfigPath: o.hfConfig } : {}),
+    });
+    bytes = r.bytes;
+    what = `image tower ${r.config.embedDim}-wide, ${r.config.depth} blocks, ${r.size[0]}×${r.size[1]} input`;
+  } else {
+    const heads = o.heads !== undefined ? Number(o.heads) : undefined;
+    if (heads !== undefined && !(Number.isInteger(heads) && heads > 0)) throw new ExportUsageError(`--heads must be a positive integer, not ${o.heads}`);
+    const r = await exportTextOnnx(o.text!, { ...graph, ...(o.variant ? { variant: o.variant } : {}), ...(heads ? { heads } : {}), ...(o.hfConfig ? { hfConfigPath: o.hfConfig } : {}) });
+    bytes = r.bytes;
+    what = `text tower${r.temperature !== undefined ? `, temperature ${r.temperature}` : ''}`;
+  }
+  await writeFileAtomic(o.out, bytes);
+  const s = summarizeModel(bytes);
+  const opset = s.opsets.find((x) => x.domain === '')?.version;
+  process.stderr.write(`tips export: wrote ${o.out} (${(bytes.length / 1048576).toFixed(1)} MB, ${what}, opset ${opset}, ${graph.weightDtype} weights) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
+export function registerExport(program: Command): void {
+  program
+    .command('export')
+    .description('Export the image (--vision) or text (--text) tower of a TIPS checkpoint (official .npz, HF safetensors or ours) as an ONNX model')
+    .option('--vision <ckpt>', 'image-tower checkpoint')
+    .option('--text <ckpt>', 'text-tower checkpoint (its temperature is kept in the ONNX metadata)')
+    .requiredOption('--out <file.onnx>', 'output ONNX file (written to a temp file, then renamed)')
+    .option('--variant <name>', 'preset: S, B, L, So400m, g (inferred from the file when possible)')
+    .option('--size <N|HxW>', "image tower input size, multiples of 14 (fixed in the graph); default: the checkpoint's native size (224 for v1, 448 for v2)")
+    .option('--config <json>', 'image tower: custom configuration as JSON (overrides the preset)')
+    .option('--hf-config <config.json>', 'TIPSv2 Hugging Face config.json (default: the one beside the checkpoint, if any)')
+    .option('--heads <n>', 'text tower: attention heads, for widths that are not a published preset')
+    .option('--fp16', 'store the weights as float16 (half the file; computed in float32)')
+    .option('--attention <impl>', 'matmul (default: plain ONNX ops) or com.microsoft (ONNX Runtime fused Attention)')
+    .option('--opset <n>', 'ONNX opset (≥ 17, default 17)')
+    .action(async (opts: ExportOptions) => run(opts));
+}
