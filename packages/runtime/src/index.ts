@@ -23,6 +23,20 @@ export { writeFileAtomic, withAtomicFile, tempPathFor } from './atomic';
 export { crc32 } from './crc32';
 export { Rng, hashString, type RngState } from './rng';
 export { initBackend, activeBackend, describeBackend, parseBackendChoice, type BackendChoice, type BackendInfo } from './backend';
-export { dense, multiHeadAttention, layerNorm, gelu, silu, type AttentionOptions } from './ops/index';
+export {
+  dense,
+  multiHeadAttention,
+  layerNorm,
+  gelu,
+  silu,
+  plainBatchMatMul,
+  setOpsPath,
+  getOpsPath,
+  useFastOps,
+  withOpsPath,
+  OpsPathError,
+  type AttentionOptions,
+  type OpsPath,
+} from './ops/index';
 export { ParamStore, CheckpointError, fileShape, type ParamSpec, type LoadOptions } from './params';
 export { antialiasBilinearTaps, antialiasBilinearMatrix, resizeBilinear8, rgb8ToFloat, type FilterTaps } from './image/index';
