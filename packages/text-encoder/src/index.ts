@@ -5,7 +5,6 @@ export {
   type TextPresetName,
   TEXT_PRESETS,
   TIPS_VOCAB_SIZE,
-  TIPS_TEXT_MAX_LEN,
   textPreset,
   validateTextConfig,
   resolveTextConfig,

@@ -1,4 +1,5 @@
 import { TextInputError } from '../errors';
+import { TIPS_MAX_LEN } from '../tokenizer/tokenizer';
 
 /**
  * Configuration of the TIPS text tower (google-deepmind/tips pytorch/text_encoder.py TextEncoder
@@ -23,12 +24,11 @@ export interface TextConfig {
 
 export type TextPresetName = 'S' | 'B' | 'L' | 'So400m' | 'g';
 
-/** TIPS vocabulary size and maximum text length (run_text_encoder_inference.py VOCAB_SIZE, MAX_LEN). */
+/** TIPS vocabulary size (run_text_encoder_inference.py VOCAB_SIZE; MAX_LEN is TIPS_MAX_LEN). */
 export const TIPS_VOCAB_SIZE = 32000;
-export const TIPS_TEXT_MAX_LEN = 64;
 
 function preset(hiddenSize: number, mlpDim: number, numHeads: number, numLayers: number): TextConfig {
-  return { hiddenSize, mlpDim, numHeads, numLayers, vocabSize: TIPS_VOCAB_SIZE, maxLen: TIPS_TEXT_MAX_LEN, eps: 1e-5 };
+  return { hiddenSize, mlpDim, numHeads, numLayers, vocabSize: TIPS_VOCAB_SIZE, maxLen: TIPS_MAX_LEN, eps: 1e-5 };
 }
 
 /** The text towers of the published variants (the same for TIPSv1 and TIPSv2 of a size). */
@@ -49,7 +49,7 @@ export function textPreset(name: string): TextConfig {
 
 /** Checks a configuration and returns a complete copy (missing vocabSize/maxLen/eps take the TIPS values). */
 export function validateTextConfig(config: Partial<TextConfig>): TextConfig {
-  const c: TextConfig = { vocabSize: TIPS_VOCAB_SIZE, maxLen: TIPS_TEXT_MAX_LEN, eps: 1e-5, ...config } as TextConfig;
+  const c: TextConfig = { vocabSize: TIPS_VOCAB_SIZE, maxLen: TIPS_MAX_LEN, eps: 1e-5, ...config } as TextConfig;
   const ints: (keyof TextConfig)[] = ['hiddenSize', 'mlpDim', 'numHeads', 'numLayers', 'vocabSize', 'maxLen'];
   for (const k of ints) {
     const v = c[k];
