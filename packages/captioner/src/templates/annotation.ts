@@ -16,6 +16,8 @@ export interface ObjectAnnotation {
   depth?: number;
   /** Where the object is (e.g. the centroid of its visible pixels); default the box centre. */
   centre?: readonly [number, number];
+  /** Its cell in the 3×3 grid (row, col 0..2) when the dataset gives it; default computed from the centre. */
+  cell?: { row: 0 | 1 | 2; col: 0 | 1 | 2 };
   /**
    * Indices (into the image's `objects`) of nearer objects that hide part of this one, when the
    * dataset knows them (the built-in scenes do); otherwise occlusion is inferred from boxes + depth.

@@ -11,8 +11,9 @@ function third(v: number, extent: number): 0 | 1 | 2 {
   return (t <= 0 ? 0 : t >= 2 ? 2 : 1) as 0 | 1 | 2;
 }
 
-/** The grid cell of an object's position (`centre`, else its box centre). */
+/** The grid cell of an object: the dataset's `cell` if given, else that of its position (`centre`, else its box centre). */
 export function gridCell(o: ObjectAnnotation, width: number, height: number): GridCell {
+  if (o.cell) return o.cell;
   const [cx, cy] = centreOf(o);
   return { row: third(cy, height), col: third(cx, width) };
 }

@@ -15,6 +15,20 @@ interface SceneObjectLike {
   depth_order?: number;
   occluded_by?: number[];
   visible_fraction?: number;
+  /** One of @tips/data's REGIONS phrases (3×3 grid, row-major), computed from the unrounded centroid. */
+  region?: string;
+}
+
+/** @tips/data's REGIONS, row-major over the 3×3 grid. */
+const SCENE_REGIONS = [
+  'in the upper left', 'at the top', 'in the upper right',
+  'on the left', 'in the center', 'on the right',
+  'in the lower left', 'at the bottom', 'in the lower right',
+];
+
+function regionCell(region: string | undefined): { row: 0 | 1 | 2; col: 0 | 1 | 2 } | undefined {
+  const k = region === undefined ? -1 : SCENE_REGIONS.indexOf(region);
+  return k < 0 ? undefined : { row: Math.floor(k / 3) as 0 | 1 | 2, col: (k % 3) as 0 | 1 | 2 };
 }
 
 function isSceneObject(o: unknown): o is SceneObjectLike {
@@ -28,8 +42,9 @@ export function hasSceneObjects(raw: Record<string, unknown>): boolean {
 }
 
 /**
- * An ImageAnnotation from a built-in scenes record (`width`, `height`, `objects`): positions from the
- * visible-pixel centroid (the same point the scenes' `region` is computed from), depth from
+ * An ImageAnnotation from a built-in scenes record (`width`, `height`, `objects`): grid cells from
+ * the scenes' `region` (so that our captions agree with the dataset's own), positions for relations
+ * from the visible-pixel centroid, depth from
  * `depth_m`, occlusion from `occluded_by`. Objects with no visible pixel are left out (and the
  * occlusion indices renumbered).
  */
@@ -51,6 +66,7 @@ export function annotationFromSceneRecord(raw: Record<string, unknown>, where = 
       size: o.size,
       bbox: [o.bbox[0], o.bbox[1], o.bbox[2] - o.bbox[0], o.bbox[3] - o.bbox[1]],
       centre: o.center,
+      cell: regionCell(o.region),
       depth: o.depth_m ?? o.depth_order,
       occludedBy: o.occluded_by ? o.occluded_by.flatMap((j) => (newIndex.has(j) ? [newIndex.get(j)!] : [])) : undefined,
     })),
