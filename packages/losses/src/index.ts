@@ -1,3 +1,4 @@
+import './register-gradients';
 export { LossError, type LossErrorCode } from './errors';
 export { seededRandom, type RandomSource } from './util/random';
 export { l2Normalize, matMulFast, stopGradient } from './util/ops';
