@@ -50,3 +50,4 @@ export { DEPTH_PNG_SCALE, encodeScenePngs } from './scenes/encode-scene';
 export { generateScenes, SCENE_LABEL_CLASSES, SCENE_LABEL_PROMPT, type GenerateScenesOptions, type GenerateScenesResult, type GenerateProgress } from './scenes/generate';
 
 export * from './multiview/index';
+export { scenesTokenizerPath, loadScenesTokenizer } from './scenes/tokenizer-asset';

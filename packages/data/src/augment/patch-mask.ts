@@ -1,5 +1,6 @@
 import { Rng } from '@tips/runtime';
-import { DataOptionError, TransformConfigError } from '../errors';
+import { randomPatchMask } from '@tips/losses';
+import { TransformConfigError } from '../errors';
 import type { ViewKey } from './tips-views';
 
 /**
@@ -21,15 +22,12 @@ export function checkMaskConfig(c: PatchMaskConfig): void {
 }
 
 /**
- * The mask of one sample's global crop: Uint8Array [rows·cols] (row-major patch grid, 1 = masked).
- * Deterministic from Rng.derive(seed, 'mask', epoch, sampleId).
+ * The mask of one sample's global crop: Uint8Array [numPatches] (row-major patch grid, 1 = masked),
+ * from @tips/losses' `randomPatchMask` (the one masking implementation: a ratio drawn uniformly from
+ * `ratio`, then exactly round(ratio·N) patches chosen without replacement), driven by
+ * Rng.derive(seed, 'mask', epoch, sampleId) so that a resumed run masks the same patches.
  */
 export function samplePatchMask(numPatches: number, cfg: PatchMaskConfig, key: ViewKey): Uint8Array {
   const rng = Rng.derive(key.seed, 'mask', key.epoch, key.sampleId);
-  void rng;
-  void numPatches;
-  void cfg;
-  // TODO(@tips/losses): call the losses package's random patch mask helper here (the ONE masking
-  // implementation), with `random: () => rng.uniform()`. Not exported by @tips/losses yet.
-  throw new DataOptionError('patch masking is not available yet: waiting for @tips/losses to export its random patch mask helper');
+  return randomPatchMask({ batch: 1, numPatches, ratio: cfg.ratio, probability: cfg.probability ?? 1, random: () => rng.uniform() });
 }

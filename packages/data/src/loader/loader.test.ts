@@ -72,6 +72,13 @@ describe('createTipsLoader', () => {
     expect(Array.from(b.global.data.subarray(28 * 28 * 3, 2 * 28 * 28 * 3))).toEqual(Array.from(resampleCrop(img, v.boxes[0]!, 28, 28, { flip: v.flips[0] })));
   });
 
+  it('adds the global-crop patch mask [B, (S/14)²] when masking is on', async () => {
+    const src = manifestSource(await readManifest(manifest), { seed: 1 });
+    const [b] = await take(createTipsLoader({ source: src, batchSize: 3, seed: 1, views, mask: { ratio: [0.5, 0.5] }, numWorkers: 0 }), 1);
+    expect(b!.mask!.shape).toEqual([3, 4]);
+    for (let k = 0; k < 3; k++) expect(b!.mask!.data.subarray(k * 4, k * 4 + 4).reduce((x, y) => x + y, 0)).toBe(2);
+  });
+
   it('picks one synthetic caption per sample per epoch, deterministically, using all of them', async () => {
     const src = manifestSource(await readManifest(manifest), { seed: 1 });
     const run = async () => {

@@ -38,6 +38,11 @@ export interface LoaderOptions {
   tokenizer?: Tokenizer;
   /** Token length (default 64). */
   maxTokens?: number;
+  /**
+   * How padding masks are filled (default 'per-row': 1 exactly after each text's own tokens). 'official'
+   * copies the official TIPS tokenizer's quirk (all zeros for the whole batch once any text is truncated).
+   */
+  paddingRule?: 'official' | 'per-row';
   /** Fail when more than this fraction of images are undecodable (default 0.01). */
   maxSkippedFraction?: number;
   /** Check the fraction only after this many images (default 100); checked again at each epoch end. */
@@ -173,8 +178,8 @@ export class DataLoader<B extends { position: DataPosition }> implements AsyncIt
   }
 }
 
-function tokenizeMaybe(tokenizer: Tokenizer | undefined, texts: string[], maxLen: number) {
-  return tokenizer ? tokenizer.tokenize(texts, maxLen) : undefined;
+function tokenizeMaybe(opts: LoaderOptions, texts: string[]) {
+  return opts.tokenizer ? opts.tokenizer.tokenize(texts, opts.maxTokens ?? DEFAULT_MAX_TOKENS, { paddingRule: opts.paddingRule ?? 'per-row' }) : undefined;
 }
 
 /**
@@ -185,7 +190,6 @@ export function createTipsLoader(opts: TipsLoaderOptions): DataLoader<TipsBatch>
   const views = resolveViewConfig(opts.views);
   if (opts.mask) checkMaskConfig(opts.mask);
   const seed = opts.seed ?? 0;
-  const maxTokens = opts.maxTokens ?? DEFAULT_MAX_TOKENS;
   const G = views.globalSize;
   const L = views.localSize;
   const M = views.localCount;
@@ -224,8 +228,8 @@ export function createTipsLoader(opts: TipsLoaderOptions): DataLoader<TipsBatch>
           mask: mask ? { data: mask, shape: [B, nPatches] } : undefined,
           webCaptions: web,
           syntheticCaptions: syn,
-          webTokens: tokenizeMaybe(opts.tokenizer, web, maxTokens),
-          syntheticTokens: tokenizeMaybe(opts.tokenizer, syn, maxTokens),
+          webTokens: tokenizeMaybe(opts, web),
+          syntheticTokens: tokenizeMaybe(opts, syn),
         };
       },
     },
@@ -240,7 +244,6 @@ export function createTipsLoader(opts: TipsLoaderOptions): DataLoader<TipsBatch>
 export function createEvalLoader(opts: EvalLoaderOptions): DataLoader<EvalBatch> {
   const t = { layout: 'hwc' as const, ...opts.transform };
   evalOutputSize(t, 1000, 1000); // validates sizes that do not depend on the image
-  const maxTokens = opts.maxTokens ?? DEFAULT_MAX_TOKENS;
   return new DataLoader<EvalBatch>(
     { ...opts, epochs: opts.epochs ?? 1, dropLast: opts.dropLast ?? false },
     {
@@ -266,7 +269,7 @@ export function createEvalLoader(opts: EvalLoaderOptions): DataLoader<EvalBatch>
           labels: Int32Array.from(items.map((i) => i.sample.label)),
           images: { data, shape: t.layout === 'hwc' ? [B, H, W, 3] : [B, 3, H, W] },
           webCaptions: web,
-          webTokens: tokenizeMaybe(opts.tokenizer, web, maxTokens),
+          webTokens: tokenizeMaybe(opts, web),
         };
       },
     },

@@ -7,7 +7,7 @@ export interface Tokenizer {
    * Lower-cases and tokenises `texts`, pads or truncates each to `maxLen` ids (pad id 0, no BOS/EOS).
    * `paddings` is 1 where the id is padding and 0 on real tokens.
    */
-  tokenize(texts: string[], maxLen?: number): TokenizedText;
+  tokenize(texts: string[], maxLen?: number, options?: { paddingRule?: 'official' | 'per-row' }): TokenizedText;
 }
 
 /** Row-major [B, maxLen] token ids with their padding mask (1 = padding), ready for `tf.tensor2d`. */
@@ -15,6 +15,8 @@ export interface TokenizedText {
   ids: Int32Array;
   paddings: Float32Array;
   shape: [number, number];
+  /** Tokens of each text before truncation (when the tokenizer reports it). */
+  lengths?: number[];
 }
 
 /** TIPS' text length (DESIGN: max 64 tokens). */
