@@ -173,6 +173,7 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
         const { batch, next: after } = next.value;
         ctx = { step, totalSteps: steps, micro, lr, weightDecay, rng: Rng.derive(seed, 'step', step, micro) };
         const c = ctx;
+        trainable.prepare?.(batch, c);
         let kept: Record<string, tf.Scalar> = {};
         const { value, grads: g } = tf.variableGrads(() => {
           const r = trainable.loss(batch, c);

@@ -29,6 +29,11 @@ export interface Trainable<B> {
   trainableVariables(): Map<string, tf.Variable>;
   /** Every variable that makes up the run's state (trainable, frozen, teacher, centres...), by stable name. */
   stateVariables(): Map<string, tf.Variable>;
+  /**
+   * Work for a batch that needs no gradient (a teacher's forward pass), run before the gradient
+   * tape so that it costs no tape memory; keep what loss() needs on `this` and free it in afterStep.
+   */
+  prepare?(batch: B, ctx: StepContext): void;
   /** The loss of a batch; runs inside the gradient tape (tensors it makes are freed by the loop). */
   loss(batch: B, ctx: StepContext): LossResult;
   /** After each optimiser update (EMA teacher, centre updates). */

@@ -13,7 +13,7 @@ describe('AdamW', () => {
     const w = tf.variable(tf.tensor2d([[1, 2]]));
     const b = tf.variable(tf.tensor1d([3]));
     const opt = new AdamW({ eps: 0 });
-    opt.step(new Map([['w', w], ['b', b]]), new Map<string, tf.Tensor>([['w', tf.tensor2d([[0.5, -1]])], ['b', tf.tensor1d([2])]]), 0.1, 0.01);
+    opt.step(new Map<string, tf.Variable>([['w', w], ['b', b]]), new Map<string, tf.Tensor>([['w', tf.tensor2d([[0.5, -1]])], ['b', tf.tensor1d([2])]]), 0.1, 0.01);
     const wv = Array.from(w.dataSync());
     expect(wv[0]).toBeCloseTo(1 * (1 - 0.001) - 0.1, 6);
     expect(wv[1]).toBeCloseTo(2 * (1 - 0.001) + 0.1, 6);

@@ -1,0 +1,73 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Rng, hashString } from '@tips/runtime';
+import { createTipsLoader, generateScenes, manifestSource, readManifest, type TipsBatch, type Tokenizer } from '@tips/data';
+import type { DataSource } from '../loop/types';
+import type { TipsConfig } from './config';
+
+export interface ResolvedData {
+  /** Training manifest. */
+  train: string;
+  /** Held-out manifest (built-in scenes: the eval split), when there is one. */
+  eval: string | null;
+}
+
+/**
+ * The data a run trains on: the config's manifest, or the built-in spatial scenes generated once into
+ * a cache folder keyed by their parameters (train and eval splits drawn from separate streams).
+ */
+export async function resolveTipsData(config: TipsConfig, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<ResolvedData> {
+  if (config.data.manifest) return { train: resolve(config.data.manifest), eval: null };
+  const b = config.data.builtin;
+  const key = hashString(JSON.stringify({ count: b.count, evalCount: b.evalCount, seed: b.seed, size: b.size, v: 1 })).toString(16);
+  const dir = resolve(b.cache, `scenes-${b.size}px-${b.count}-${b.evalCount}-s${b.seed}-${key}`);
+  const train = join(dir, 'train.jsonl');
+  const evalManifest = join(dir, 'eval.jsonl');
+  if (!existsSync(train) || !existsSync(evalManifest)) {
+    log(`generating the built-in spatial scenes into ${dir} (${b.count} train + ${b.evalCount} eval, ${b.size}px)`);
+    await generateScenes({ out: dir, count: b.count, seed: b.seed, split: 'train', width: b.size, height: b.size });
+    await generateScenes({ out: dir, count: b.evalCount, seed: b.seed, split: 'eval', width: b.size, height: b.size });
+  }
+  return { train, eval: evalManifest };
+}
+
+/**
+ * A DataSource over a manifest through @tips/data's TIPS loader: 1 global crop (masked for MIM),
+ * M local crops, tokenised web and synthetic captions. The same position gives the same batches.
+ */
+export async function tipsDataSource(config: TipsConfig, manifest: string, tokenizer: Tokenizer): Promise<DataSource<TipsBatch>> {
+  const records = await readManifest(manifest);
+  const d = config.data;
+  const mim = config.objective.mim;
+  const seed = Rng.derive(config.run.seed, 'data').nextU32();
+  return {
+    imagesPerBatch: d.batchSize,
+    async *batches(from) {
+      const loader = createTipsLoader({
+        source: manifestSource(records, { seed }),
+        batchSize: d.batchSize,
+        seed,
+        start: from ? { epoch: from.epoch ?? 0, index: from.index ?? 0 } : undefined,
+        tokenizer,
+        maxTokens: config.model.text.maxLen,
+        numWorkers: d.workers,
+        views: {
+          globalSize: d.globalSize,
+          localSize: d.localSize,
+          localCount: Math.max(d.localCount, config.objective.distill.enabled ? 1 : 0),
+          globalScale: d.globalScale,
+          localScale: d.localScale,
+        },
+        mask: mim.enabled ? { ratio: mim.maskRatio, probability: mim.maskProbability } : undefined,
+      });
+      for await (const batch of loader) yield { batch, next: { ...batch.position } };
+    },
+  };
+}
+
+/** Reads a run's resolved config (written at the start of every run). */
+export function readRunConfig(runDir: string): unknown {
+  const path = join(runDir, 'config.json');
+  if (!existsSync(path)) return null;
+  return JSON.parse(readFileSync(path, 'utf8'));
+}

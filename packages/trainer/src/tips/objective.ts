@@ -1,0 +1,163 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { clipLoss, sigLipLoss, dinoLoss, ibotLoss, sinkhornKnopp, teacherTemperature } from '@tips/losses';
+import type { TipsBatch, TokenizedText } from '@tips/data';
+import type { LossResult, StepContext, Trainable } from '../loop/types';
+import { cosine } from '../optim/schedules';
+import type { TipsModel } from './model';
+
+/** Tensors of one micro-batch made before the gradient tape, freed after the update. */
+interface Prepared {
+  global: tf.Tensor4D;
+  locals: tf.Tensor4D | null;
+  mask: tf.Tensor2D | null;
+  web: { ids: tf.Tensor2D; paddings: tf.Tensor2D } | null;
+  synthetic: { ids: tf.Tensor2D; paddings: tf.Tensor2D } | null;
+  /** Teacher targets (distributions) for the distillation and MIM terms. */
+  dinoTargets: tf.Tensor2D | null;
+  ibotTargets: tf.Tensor3D | null;
+  /** Raw teacher logits, for the centre updates after the step. */
+  dinoTeacherLogits: tf.Tensor2D | null;
+  ibotTeacherLogits: tf.Tensor3D | null;
+}
+
+function tokens(t: TokenizedText | undefined, what: string): { ids: tf.Tensor2D; paddings: tf.Tensor2D } {
+  if (!t) throw new Error(`the batch has no tokenised ${what} captions; create the loader with a tokenizer`);
+  return { ids: tf.tensor2d(t.ids, t.shape, 'int32'), paddings: tf.tensor2d(t.paddings, t.shape, 'float32') };
+}
+
+/**
+ * The TIPS objective as a Trainable for the shared loop:
+ *   web·CLIP(cls1, web caption) + synthetic·CLIP(cls2, synthetic caption)
+ *   + α·DINO(student local-crop CLS, teacher global CLS) + β·iBOT(student masked patches, teacher patches)
+ * with the teacher an EMA of the student (or head-only EMA), teacher centring (softmax or
+ * Sinkhorn-Knopp) and the teacher-temperature warm-up. Each term is a switch (the ablation rows).
+ */
+export class TipsObjective implements Trainable<TipsBatch> {
+  private prepared: Prepared[] = [];
+
+  constructor(readonly model: TipsModel) {}
+
+  trainableVariables(): Map<string, tf.Variable> {
+    return this.model.trainableVariables();
+  }
+
+  stateVariables(): Map<string, tf.Variable> {
+    return this.model.stateVariables();
+  }
+
+  private teacherTemp(step: number): number {
+    const t = this.model.config.objective.distill.teacherTemp;
+    return teacherTemperature(step, { start: t.start, final: t.end, warmupSteps: t.warmupSteps });
+  }
+
+  prepare(batch: TipsBatch, ctx: StepContext): void {
+    const c = this.model.config.objective;
+    const m = this.model;
+    const p: Prepared = {
+      global: tf.tensor4d(batch.global.data, batch.global.shape as [number, number, number, number]),
+      locals: null,
+      mask: null,
+      web: c.web.enabled ? tokens(batch.webTokens, 'web') : null,
+      synthetic: c.synthetic.enabled ? tokens(batch.syntheticTokens, 'synthetic') : null,
+      dinoTargets: null,
+      ibotTargets: null,
+      dinoTeacherLogits: null,
+      ibotTeacherLogits: null,
+    };
+    if (c.distill.enabled) {
+      const [M, B, s, s2, ch] = batch.locals.shape as [number, number, number, number, number];
+      p.locals = tf.tensor4d(batch.locals.data, [M * B, s, s2, ch]);
+    }
+    if (c.mim.enabled && batch.mask) p.mask = tf.tensor2d(batch.mask.data, batch.mask.shape, 'bool');
+    if (c.distill.enabled || c.mim.enabled) {
+      // The teacher sees the global crop unmasked; no gradient (this runs before the tape).
+      const teacher = m.teacherVision ?? m.vision;
+      const out = teacher.forward(p.global);
+      const temp = this.teacherTemp(ctx.step);
+      const targetsOf = (logits: tf.Tensor, centre: NonNullable<TipsModel['dinoCentre']>) =>
+        c.distill.centring === 'sinkhorn' ? sinkhornKnopp(logits, temp) : centre.softmaxCentred(logits, temp);
+      if (c.distill.enabled) {
+        const cls = c.distill.token === 'cls1' ? out.cls1 : out.cls2;
+        p.dinoTeacherLogits = m.teacherDinoHead!.apply(cls) as tf.Tensor2D;
+        p.dinoTargets = targetsOf(p.dinoTeacherLogits, m.dinoCentre!) as tf.Tensor2D;
+      }
+      if (c.mim.enabled) {
+        p.ibotTeacherLogits = m.teacherIbotHead!.apply(out.patches) as tf.Tensor3D;
+        p.ibotTargets = targetsOf(p.ibotTeacherLogits, m.ibotCentre!) as tf.Tensor3D;
+      }
+      tf.dispose([out.cls1, out.cls2, out.patches]);
+    }
+    this.prepared.push(p);
+  }
+
+  loss(_batch: TipsBatch, ctx: StepContext): LossResult {
+    const p = this.prepared[this.prepared.length - 1]!;
+    const m = this.model;
+    const c = m.config.objective;
+    const terms: Record<string, tf.Scalar> = {};
+    let total: tf.Scalar = tf.scalar(0);
+    const add = (name: string, value: tf.Scalar, weight: number) => {
+      terms[name] = value;
+      total = tf.add(total, tf.mul(value, weight));
+    };
+    const student = m.vision.forward(p.global, {
+      masks: p.mask ?? undefined,
+      training: true,
+      dropPathRate: m.config.model.vision.dropPathRate,
+      rng: ctx.rng,
+    });
+    const contrastive = (image: tf.Tensor2D, text: tf.Tensor2D): tf.Scalar =>
+      m.sigLip
+        ? sigLipLoss(image, text, { logitScale: m.sigLip.logitScale.value(), logitBias: m.sigLip.logitBias as tf.Scalar })
+        : clipLoss(image, text, { logitScale: m.logitScale.value(), labelSmoothing: c.labelSmoothing });
+    if (p.web) add('clip_web', contrastive(student.cls1, m.text.forward(p.web.ids, p.web.paddings)), c.web.weight);
+    if (p.synthetic) {
+      const image = c.dualCls ? student.cls2 : student.cls1;
+      add('clip_synthetic', contrastive(image, m.text.forward(p.synthetic.ids, p.synthetic.paddings)), c.synthetic.weight);
+    }
+    if (c.distill.enabled && p.locals && p.dinoTargets) {
+      const local = m.vision.forward(p.locals, { training: true, dropPathRate: m.config.model.vision.dropPathRate, rng: ctx.rng });
+      const cls = c.distill.token === 'cls1' ? local.cls1 : local.cls2;
+      const B = p.dinoTargets.shape[0];
+      const logits = tf.reshape(m.dinoHead!.apply(cls), [cls.shape[0] / B, B, -1]);
+      add('distill', dinoLoss(logits, p.dinoTargets, { studentTemp: c.distill.studentTemp, reduction: 'mean' }), c.distill.weight);
+    }
+    if (c.mim.enabled && p.ibotTargets) {
+      const mask = p.mask ?? tf.zeros([p.ibotTargets.shape[0], p.ibotTargets.shape[1]], 'bool');
+      const logits = m.ibotHead!.apply(student.patches);
+      add('mim', ibotLoss(logits, p.ibotTargets, mask, { studentTemp: c.distill.studentTemp, visibleWeight: c.mim.visibleWeight }), c.mim.weight);
+    }
+    return { total, terms };
+  }
+
+  afterStep(ctx: StepContext): void {
+    const m = this.model;
+    for (const p of this.prepared) {
+      if (p.dinoTeacherLogits) m.dinoCentre!.update(p.dinoTeacherLogits);
+      if (p.ibotTeacherLogits) m.ibotCentre!.update(p.ibotTeacherLogits, p.mask ?? undefined);
+    }
+    m.emaUpdate(this.momentum(ctx));
+    m.logitScale.clamp();
+    m.sigLip?.logitScale.clamp();
+    this.release();
+  }
+
+  private momentum(ctx: StepContext): number {
+    const t = this.model.config.teacher.momentum;
+    return cosine(ctx.step, { start: t.start, end: t.end, total: ctx.totalSteps });
+  }
+
+  /** Frees the tensors of prepared micro-batches (also called when a step fails). */
+  release(): void {
+    for (const p of this.prepared) {
+      const all: (tf.Tensor | null | undefined)[] = [p.global, p.locals, p.mask, p.web?.ids, p.web?.paddings, p.synthetic?.ids, p.synthetic?.paddings, p.dinoTargets, p.ibotTargets, p.dinoTeacherLogits, p.ibotTeacherLogits];
+      tf.dispose(all.filter((t): t is tf.Tensor => !!t));
+    }
+    this.prepared = [];
+  }
+
+  metrics(ctx: StepContext): Record<string, number> {
+    const scale = tf.tidy(() => this.model.logitScale.value().dataSync()[0]!);
+    return { logit_scale: scale, teacher_momentum: this.momentum(ctx), teacher_temp: this.teacherTemp(ctx.step) };
+  }
+}
