@@ -5,7 +5,10 @@ const requireCjs = createRequire(import.meta.url);
 const tfjsGradients = requireCjs('./build/tfjs-gradients-plugin.cjs');
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // parallel-worker is the entry of DataParallelPool's worker threads; the pool starts
+  // dist/parallel-worker.cjs (found next to the built index, or from src/ under jest).
+  entry: { index: 'src/index.ts', 'parallel-worker': 'src/parallel/worker.ts' },
+  splitting: false,
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -40,3 +40,21 @@ export {
 } from './ops/index';
 export { ParamStore, CheckpointError, fileShape, type ParamSpec, type LoadOptions } from './params';
 export { antialiasBilinearTaps, antialiasBilinearMatrix, resizeBilinear8, rgb8ToFloat, type FilterTaps } from './image/index';
+export {
+  DataParallelPool,
+  flatLayout,
+  viewsOf,
+  shardRanges,
+  segmentOf,
+  ParallelError,
+  type DataParallelOptions,
+  type StepOptions,
+  type StepResult,
+  type FlatLayout,
+  type ParamShape,
+  type GradientModule,
+  type GradientResult,
+  type WeightSet,
+  type WorkerContext,
+  type UpdateSegment,
+} from './parallel/index';
