@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
+import { registerData } from './data';
 import { registerEmbed } from './embed';
 import { registerExport } from './export';
+import { registerTrain } from './train';
 
 /** Each command module exports a function that adds its command to the program. */
 export type RegisterCommand = (program: Command) => void;
 
 // One line per command module; keep sorted.
-export const COMMANDS: RegisterCommand[] = [registerEmbed, registerExport];
+export const COMMANDS: RegisterCommand[] = [registerData, registerEmbed, registerExport, registerTrain];
