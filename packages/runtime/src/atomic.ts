@@ -1,10 +1,9 @@
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { nodeFs, nodePath } from './node-fs';
 
 /** A temp path beside `path` (same directory, so that rename is atomic). */
 export function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const tag = `${typeof process !== 'undefined' ? process.pid : 0}-${Math.floor(Math.random() * 0xffffffff).toString(16)}`;
+  return path.replace(/([^/\\]+)$/, (name) => `.${name}.tmp-${tag}`);
 }
 
 /**
@@ -12,7 +11,8 @@ export function tempPathFor(path: string): string {
  * or kill leaves either the old file or the new one, never a half-written file.
  */
 export async function withAtomicFile<T>(path: string, write: (tmpPath: string) => Promise<T>): Promise<T> {
-  await mkdir(dirname(path), { recursive: true });
+  const { mkdir, open, rename, rm } = await nodeFs();
+  await mkdir((await nodePath()).dirname(path), { recursive: true });
   const tmp = tempPathFor(path);
   try {
     const result = await write(tmp);
@@ -32,6 +32,7 @@ export async function withAtomicFile<T>(path: string, write: (tmpPath: string) =
 
 /** Writes `data` to `path` atomically (temp file in the same directory, fsync, rename). */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  const { open } = await nodeFs();
   await withAtomicFile(path, async (tmp) => {
     const fh = await open(tmp, 'w');
     try {

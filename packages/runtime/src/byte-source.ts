@@ -1,4 +1,5 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { nodeFs } from './node-fs';
 import { TensorFileError } from './errors';
 
 /**
@@ -45,7 +46,7 @@ export class FileSource implements ByteSource {
   static async open(path: string): Promise<FileSource> {
     let handle: FileHandle;
     try {
-      handle = await open(path, 'r');
+      handle = await (await nodeFs()).open(path, 'r');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') throw new TensorFileError(`${path}: no such file; check the path`, { cause: e });

@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { nodeFs } from './node-fs';
 import { openSource, type ByteSource } from './byte-source';
 import { allocate, BYTES_PER_ELEMENT, numElements, type AnyTypedArray, type DType, type TensorData } from './dtype';
 import { TensorFileError } from './errors';
@@ -128,7 +128,7 @@ function headerBytes(tensors: readonly TensorToWrite[], metadata?: Record<string
     offset += bytes;
   }
   let text = JSON.stringify(header);
-  text += ' '.repeat((8 - ((8 + Buffer.byteLength(text)) % 8)) % 8);
+  text += ' '.repeat((8 - ((8 + new TextEncoder().encode(text).length) % 8)) % 8);
   const json = new TextEncoder().encode(text);
   const out = new Uint8Array(8 + json.length);
   const v = new DataView(out.buffer);
@@ -152,6 +152,7 @@ export async function writeSafetensors(path: string, tensors: readonly TensorToW
     if (names.has(t.name)) throw new TensorFileError(`${path}: tensor name ${t.name} appears twice`);
     names.add(t.name);
   }
+  const { open } = await nodeFs();
   await withAtomicFile(path, async (tmp) => {
     const fh = await open(tmp, 'w');
     try {
