@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from './errors';
+import { loadModule } from './load-module';
 
 /** What a user can ask for. `auto` tries them in the order tfjs-node-gpu → tfjs-node → wasm → cpu. */
 export type BackendChoice = 'auto' | 'node-gpu' | 'node' | 'wasm' | 'cpu';
@@ -50,24 +51,8 @@ export function parseBackendChoice(text: string): BackendChoice {
   return c;
 }
 
-// CommonJS (our CJS build, jest) loads with require so that the backend registers on the same
-// tfjs-core instance as the caller's; ESM uses import(). A non-literal specifier keeps bundlers
-// from trying to resolve the optional native packages.
-declare const require: ((id: string) => unknown) | undefined;
-async function load(specifier: string): Promise<unknown> {
-  if (typeof require === 'function') {
-    try {
-      return require(specifier);
-    } catch (e) {
-      // An ES-module build has only a stub `require` that refuses; fall through to import().
-      if (!/Dynamic require/.test((e as Error).message)) throw e;
-    }
-  }
-  return import(/* webpackIgnore: true */ specifier);
-}
-
 async function tryOne(choice: Exclude<BackendChoice, 'auto'>): Promise<void> {
-  await load(PACKAGES[choice]);
+  await loadModule(PACKAGES[choice]);
   const name = TF_NAMES[choice];
   if (!tf.findBackendFactory(name)) throw new Error(`${PACKAGES[choice]} loaded but registered no '${name}' backend`);
   const ok = await tf.setBackend(name);

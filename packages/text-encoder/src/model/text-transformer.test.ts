@@ -4,14 +4,12 @@ import { TextInputError } from '../errors';
 import { TEXT_PRESETS, resolveTextConfig, textPreset, type TextConfig } from './config';
 import { textParamSpecs } from './params';
 import { sinusoidalPositions } from './positional';
-import { registerAllGradients } from './register-gradients.test-helper';
 import { TextTransformer } from './text-transformer';
 
 const tiny: TextConfig = resolveTextConfig({ hiddenSize: 8, mlpDim: 12, numHeads: 2, numLayers: 2, vocabSize: 20, maxLen: 6 });
 
 beforeAll(async () => {
   await initBackend({ backend: process.env.TIPS_BACKEND ?? 'wasm' });
-  registerAllGradients();
 });
 
 function run(model: TextTransformer, ids: number[][], pads: number[][]): Float32Array {
