@@ -45,3 +45,4 @@ export type { JobRecord } from './job/record';
 
 // Test double of an OpenAI-compatible server (tests, benchmarks, users' own pipelines)
 export { startChatServer, digestCaption, type ChatServer, type ChatServerOptions, type ChatRequestInfo, type PlanAction } from './testing/chat-server';
+export { createRecordCaptioner, BACKENDS, type BackendName, type BackendSpec } from './create-captioner';

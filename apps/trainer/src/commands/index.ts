@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerCaption } from './caption';
 import { registerData } from './data';
 import { registerEmbed } from './embed';
 import { registerExport } from './export';
@@ -8,4 +9,4 @@ import { registerTrain } from './train';
 export type RegisterCommand = (program: Command) => void;
 
 // One line per command module; keep sorted.
-export const COMMANDS: RegisterCommand[] = [registerData, registerEmbed, registerExport, registerTrain];
+export const COMMANDS: RegisterCommand[] = [registerCaption, registerData, registerEmbed, registerExport, registerTrain];
