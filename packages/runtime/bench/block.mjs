@@ -47,20 +47,26 @@ export function blockForward(p, x, heads) {
   return tf.add(y, tf.mul(f, p['ls2.gamma']));
 }
 
+/** The bench's fixed input and target, [B, T, D] each (seeded). */
+function blockData({ B, T, D, seed = 1 }) {
+  const rng = new Rng(seed + 1);
+  const x = new Float32Array(B * T * D).map(() => rng.normal());
+  const target = new Float32Array(B * T * D).map(() => rng.normal());
+  return { x, target };
+}
+
 /**
- * A training setup for one block: variables, a fixed batch and target, Adam (lr 1e-4). `step()` runs
+ * A training setup for one block: variables, a fixed batch and target, Adam. `step()` runs
  * forward + backward + Adam and returns the loss (a number); `dispose()` frees everything.
  */
-export function makeBlockTrainer({ B, T, D, heads, seed = 1 }) {
+export function makeBlockTrainer({ B, T, D, heads, lr = 1e-4, seed = 1 }) {
   const init = blockInit(D, seed);
   const p = {};
   for (const [name, { shape, data }] of Object.entries(init)) p[name] = tf.variable(tf.tensor(data, shape), true);
-  const rng = new Rng(seed + 1);
-  const xs = new Float32Array(B * T * D).map(() => rng.normal());
-  const ys = new Float32Array(B * T * D).map(() => rng.normal());
+  const { x: xs, target: ys } = blockData({ B, T, D, seed });
   const x = tf.tensor3d(xs, [B, T, D]);
   const target = tf.tensor3d(ys, [B, T, D]);
-  const opt = tf.train.adam(1e-4);
+  const opt = tf.train.adam(lr);
   const vars = Object.values(p);
   return {
     params: p,
@@ -76,3 +82,4 @@ export function makeBlockTrainer({ B, T, D, heads, seed = 1 }) {
     },
   };
 }
+makeBlockTrainer.data = blockData;

@@ -42,6 +42,8 @@ export { ParamStore, CheckpointError, fileShape, type ParamSpec, type LoadOption
 export { antialiasBilinearTaps, antialiasBilinearMatrix, resizeBilinear8, rgb8ToFloat, type FilterTaps } from './image/index';
 export {
   DataParallelPool,
+  FlatAdam,
+  type FlatAdamOptions,
   flatLayout,
   viewsOf,
   shardRanges,

@@ -1,0 +1,136 @@
+// Shared benchmark harness for TIPS-TS packages (import '@tips/runtime/bench/lib'):
+// timing with warm-up, CPU time, RSS sampling and growth, tfjs tensor counts, a PyTorch runner
+// (/usr/bin/python3, nothing installed at run time), progress on stderr and one JSON object on stdout.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cpus, loadavg, availableParallelism, totalmem } from 'node:os';
+
+const MB = 1024 * 1024;
+
+/** Progress and notes go to stderr; stdout carries only the final JSON. */
+export function log(...parts) {
+  process.stderr.write(`[bench] ${parts.join(' ')}\n`);
+}
+
+/** Whether a bench called `name` runs under the filter word (argv[2]); no filter runs everything. */
+export function matches(filter, ...names) {
+  if (!filter) return true;
+  const f = filter.toLowerCase();
+  return names.some((n) => n.toLowerCase().includes(f));
+}
+
+/** The filter word a bench script was given (`npm run bench -- train` → 'train'). */
+export function filterArg(argv = process.argv) {
+  return argv[2] && !argv[2].startsWith('-') ? argv[2] : '';
+}
+
+function stats(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.max(0, Math.round(p * (s.length - 1))))];
+  const mean = s.reduce((a, b) => a + b, 0) / s.length;
+  return { median: round(q(0.5)), mean: round(mean), min: round(s[0]), max: round(s[s.length - 1]), p90: round(q(0.9)), n: s.length, all: values.map((v) => round(v, 1)) };
+}
+
+export function round(x, digits = 2) {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+/** Least-squares slope of ys over 0, 1, 2, … (MB per step for RSS samples). */
+function slope(ys) {
+  const n = ys.length;
+  if (n < 2) return 0;
+  const mx = (n - 1) / 2;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  ys.forEach((y, i) => {
+    num += (i - mx) * (y - my);
+    den += (i - mx) ** 2;
+  });
+  return num / den;
+}
+
+/**
+ * Times `step` (sync or async): `warmup` untimed calls, then `steps` timed ones. Reports wall ms and
+ * this process's CPU ms per step (CPU time includes worker threads), RSS after each step (MB), its
+ * growth per step over the second half of the run, the process's peak RSS, and — when `tf` is
+ * given — the tfjs tensor count before and after the timed steps.
+ */
+export async function timeSteps(name, step, { warmup = 1, steps = 5, tf = null, onStep = null } = {}) {
+  for (let i = 0; i < warmup; i++) {
+    await step(i);
+    log(`${name}: warm-up ${i + 1}/${warmup}`);
+  }
+  const tensorsBefore = tf ? tf.memory().numTensors : null;
+  const wall = [];
+  const cpu = [];
+  const rss = [];
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) {
+    const c0 = process.cpuUsage();
+    const s0 = performance.now();
+    const out = await step(warmup + i);
+    const ms = performance.now() - s0;
+    const c = process.cpuUsage(c0);
+    wall.push(ms);
+    cpu.push((c.user + c.system) / 1000);
+    rss.push(process.memoryUsage.rss() / MB);
+    if (onStep) onStep(out, i);
+    const done = i + 1;
+    const elapsed = (performance.now() - t0) / 1000;
+    log(`${name}: step ${done}/${steps} ${ms.toFixed(0)} ms (${(done / elapsed).toFixed(2)} steps/s, ETA ${((elapsed / done) * (steps - done)).toFixed(0)} s)`);
+  }
+  const tail = rss.slice(Math.floor(rss.length / 2));
+  return {
+    msPerStep: stats(wall),
+    cpuMsPerStep: stats(cpu),
+    rssMB: { afterEachStep: rss.map((r) => round(r, 1)), growthPerStep: round(slope(tail), 3), peakProcess: round(peakRssMB(), 1) },
+    tensors: tf ? { before: tensorsBefore, after: tf.memory().numTensors } : undefined,
+  };
+}
+
+/** Peak resident set size of this process so far (all threads), MB. */
+export function peakRssMB() {
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+/** The machine, for the JSON header: CPUs, load while the bench ran, Node and memory. */
+export function machineInfo() {
+  const c = cpus();
+  return {
+    cpu: c[0]?.model ?? 'unknown',
+    cores: c.length,
+    availableParallelism: availableParallelism(),
+    loadavg1: round(loadavg()[0]),
+    memGB: round(totalmem() / 1024 ** 3, 1),
+    node: process.version,
+  };
+}
+
+export const PYTHON = process.env.TIPS_BENCH_PYTHON ?? '/usr/bin/python3';
+
+/**
+ * Runs a PyTorch reference script: `python3 script '<json args>'`; the script prints one JSON
+ * object as its last stdout line. Nothing is installed: when python or torch is missing, or the
+ * script fails, returns { skipped: reason } and the caller leaves that column out.
+ */
+export function runTorch(script, args, { timeoutMs = 30 * 60 * 1000 } = {}) {
+  if (!existsSync(PYTHON)) return { skipped: `${PYTHON} not found (the PyTorch column needs Debian python3-torch; the bench installs nothing)` };
+  const probe = spawnSync(PYTHON, ['-c', 'import torch, sys; sys.stdout.write(torch.__version__)'], { encoding: 'utf8', timeout: 120000 });
+  if (probe.status !== 0) return { skipped: `torch is not importable by ${PYTHON} (${(probe.stderr || '').trim().split('\n').pop()}); install python3-torch to get the PyTorch column` };
+  log(`torch ${probe.stdout.trim()}: ${script}`);
+  const r = spawnSync(PYTHON, [script, JSON.stringify(args)], { encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * MB });
+  if (r.status !== 0) return { skipped: `${script} failed (status ${r.status}${r.signal ? `, ${r.signal}` : ''})` };
+  const last = r.stdout.trim().split('\n').pop();
+  try {
+    return JSON.parse(last);
+  } catch {
+    return { skipped: `${script} printed no JSON` };
+  }
+}
+
+/** Prints the bench's result as one JSON object on stdout (what `npm run bench` collects). */
+export function emit(result) {
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
