@@ -1,5 +1,5 @@
 // @tips/sdk — TIPS inference on ONNX Runtime for Node and browsers, and ONNX export.
-export { TipsModel, type TipsLoadOptions, type ImageEmbedding, type EmbedImageOptions, type ZeroShotOptions, type LabelScore, type SegmentationResult, type DenseFeatures, type RetrievalItem, type RetrievalHit } from './model/tips-model';
+export { TipsModel, isImageEmbedding, type TipsLoadOptions, type ImageEmbedding, type EmbedImageOptions, type ZeroShotOptions, type LabelScore, type SegmentationResult, type DenseFeatures, type RetrievalItem, type RetrievalHit } from './model/tips-model';
 export type { ImageInput, RawImage, RgbImage, PixelTensor } from './preprocess/image-input';
 export type { PcaImage } from './model/pca-image';
 export type { ModelSource } from './model/sources';

@@ -249,6 +249,11 @@ export class TipsModel {
     return results;
   }
 
+  /** The embedding of one image, or the one given. */
+  private async embedOne(image: ImageInput | ImageEmbedding, options: EmbedImageOptions = {}): Promise<ImageEmbedding> {
+    return isImageEmbedding(image) ? image : this.embedImage(image as ImageInput, options);
+  }
+
   /** Embeds texts (L2-normalised); `template` wraps each text first ('{}' is replaced). */
   embedText(texts: string[], options?: { template?: string }): Promise<Float32Array[]>;
   embedText(text: string, options?: { template?: string }): Promise<Float32Array>;
@@ -290,8 +295,8 @@ export class TipsModel {
    * Zero-shot classification: softmax over labels of cos(image CLS, label text) / temperature,
    * sorted best first (the official demo's scoring).
    */
-  async zeroShot(image: ImageInput, labels: string[], options: ZeroShotOptions = {}): Promise<LabelScore[]> {
-    const [img, texts] = await Promise.all([this.embedImage(image), this.labelEmbeddings(labels, options.template)]);
+  async zeroShot(image: ImageInput | ImageEmbedding, labels: string[], options: ZeroShotOptions = {}): Promise<LabelScore[]> {
+    const [img, texts] = await Promise.all([this.embedOne(image), this.labelEmbeddings(labels, options.template)]);
     const v = img[options.cls ?? 'cls1'];
     const sims = texts.map((t) => dotF(v, t));
     const probs = softmax(sims, options.temperature ?? this.temperature);
@@ -326,9 +331,9 @@ export class TipsModel {
   }
 
   /** Patch features of one image, [h·w, D], optionally L2-normalised per patch. */
-  async denseFeatures(image: ImageInput, options: EmbedImageOptions & { normalize?: boolean } = {}): Promise<DenseFeatures> {
-    const e = await this.embedImage(image, options);
-    const features = e.patches;
+  async denseFeatures(image: ImageInput | ImageEmbedding, options: EmbedImageOptions & { normalize?: boolean } = {}): Promise<DenseFeatures> {
+    const e = await this.embedOne(image, options);
+    const features = options.normalize ? e.patches.slice() : e.patches;
     if (options.normalize) {
       for (let p = 0; p < e.grid[0] * e.grid[1]; p++) features.set(l2Normalize(features.subarray(p * e.dim, (p + 1) * e.dim)), p * e.dim);
     }
@@ -336,7 +341,7 @@ export class TipsModel {
   }
 
   /** Zero-shot segmentation: cosine similarity of every (L2-normalised) patch token with every label embedding. */
-  async zeroShotSegment(image: ImageInput, labels: string[], options: Omit<ZeroShotOptions, 'cls' | 'temperature'> & EmbedImageOptions = {}): Promise<SegmentationResult> {
+  async zeroShotSegment(image: ImageInput | ImageEmbedding, labels: string[], options: Omit<ZeroShotOptions, 'cls' | 'temperature'> & EmbedImageOptions = {}): Promise<SegmentationResult> {
     const [dense, texts] = await Promise.all([this.denseFeatures(image, { ...options, normalize: true }), this.labelEmbeddings(labels, options.template)]);
     const [h, w] = dense.grid;
     const P = h * w;
@@ -360,8 +365,8 @@ export class TipsModel {
    * The first three principal components of the image's patch tokens as an RGB image at patch-grid
    * resolution (the official demo's visualisation: whitened PCA, sigmoid(2·z)).
    */
-  async pcaFeatures(image: ImageInput, options: EmbedImageOptions = {}): Promise<PcaImage> {
-    const e = await this.embedImage(image, options);
+  async pcaFeatures(image: ImageInput | ImageEmbedding, options: EmbedImageOptions = {}): Promise<PcaImage> {
+    const e = await this.embedOne(image, options);
     return pcaImage(e.patches, e.grid, e.dim);
   }
 
@@ -369,6 +374,12 @@ export class TipsModel {
   async dispose(): Promise<void> {
     await Promise.all([this.vision?.dispose(), this.text?.dispose()]);
   }
+}
+
+/** True for an ImageEmbedding returned by embedImage (accepted wherever an image is, to skip re-running the tower). */
+export function isImageEmbedding(x: unknown): x is ImageEmbedding {
+  const e = x as ImageEmbedding;
+  return typeof x === 'object' && x !== null && e.cls1 instanceof Float32Array && e.patches instanceof Float32Array && Array.isArray(e.grid);
 }
 
 function dotF(a: Float32Array, b: Float32Array): number {

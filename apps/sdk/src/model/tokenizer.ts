@@ -14,7 +14,7 @@ export interface TokenizerLike {
 export async function loadTokenizer(src: ModelSource | TokenizerLike): Promise<TokenizerLike> {
   if (typeof src === 'object' && src !== null && 'tokenize' in src && typeof src.tokenize === 'function') return src;
   const bytes = await sourceBytes(src as ModelSource, 'tokenizer model');
-  const { SentencePieceTokenizer } = await import('@tips/text-encoder');
+  const { SentencePieceTokenizer } = await import('@tips/text-encoder/tokenizer');
   try {
     return SentencePieceTokenizer.fromBytes(bytes);
   } catch (e) {

@@ -25,7 +25,9 @@ export interface OrtRuntime {
 }
 
 async function loadWeb(choice: OrtChoice): Promise<OrtRuntime> {
-  const mod = (await import('onnxruntime-web')) as Ort & { default?: Ort };
+  // Browsers: the WebAssembly-only build (the default one also carries WebGPU/WebNN code and asks for
+  // the .jsep files). Node: the package's Node build, imported so that bundlers do not pull it in.
+  const mod = (isNode() ? await nodeImport('onnxruntime-web') : await import('onnxruntime-web/wasm')) as Ort & { default?: Ort };
   const ort = (mod.InferenceSession ? mod : mod.default) as Ort;
   if (choice.wasmPaths) ort.env.wasm.wasmPaths = choice.wasmPaths;
   if (choice.threads) ort.env.wasm.numThreads = choice.threads;
