@@ -21,8 +21,12 @@ export interface GraphExportOptions {
 }
 
 export interface VisionExportOptions extends VisionCheckpointOptions, GraphExportOptions {
-  /** Input size: a side (square) or [height, width], multiples of 14. Default: the checkpoint's native size (position grid × 14: 224 for TIPS v1, 448 for v2). */
-  size?: number | [number, number];
+  /**
+   * Input size: a side (square) or [height, width], multiples of 14, fixed in the graph; or 'dynamic'
+   * for one graph that takes any size (position-embedding resize in the graph, opset 18). Default:
+   * the checkpoint's native size (position grid × 14: 224 for TIPS v1, 448 for v2).
+   */
+  size?: number | [number, number] | 'dynamic';
   /** Node only: a TIPSv2 config.json; by default the one beside a checkpoint path is used when present. */
   hfConfigPath?: string;
 }
@@ -33,6 +37,7 @@ export interface TextExportOptions extends TextCheckpointOptions, GraphExportOpt
 
 /** Parses a size option: 448, '448', '448x336', [448, 336]. */
 export function parseSize(size: number | string | [number, number]): [number, number] {
+  if (size === 'dynamic') throw new ExportError("size 'dynamic' is not a fixed size here; pass a number or HxW");
   if (Array.isArray(size)) return [size[0], size[1]];
   if (typeof size === 'number') return [size, size];
   const m = /^\s*(\d+)\s*(?:[x×,]\s*(\d+))?\s*$/i.exec(size);
@@ -64,8 +69,8 @@ export async function readVisionCheckpoint(src: ModelSource, o: VisionExportOpti
   return loadVisionWeights(await checkpointInput(src, 'image-tower checkpoint'), { ...o, ...(hf ? { hfConfig: hf } : {}), name: o.name ?? sourceName(src) });
 }
 
-/** The ONNX bytes of a loaded image tower at H×W. */
-export function visionOnnxFromWeights(v: VisionWeights, size: [number, number], o: GraphExportOptions = {}): Uint8Array {
+/** The ONNX bytes of a loaded image tower at H×W (or any size with `dynamicSize`, H×W then being the default). */
+export function visionOnnxFromWeights(v: VisionWeights, size: [number, number], o: GraphExportOptions & { dynamicSize?: boolean } = {}): Uint8Array {
   return buildVisionGraph(v.weights, v.config, {
     height: size[0],
     width: size[1],
@@ -86,8 +91,15 @@ export function nativeSize(config: VitConfig): [number, number] {
  */
 export async function exportVisionOnnx(src: ModelSource, o: VisionExportOptions = {}): Promise<{ bytes: Uint8Array; config: VitConfig; size: [number, number] }> {
   const v = await readVisionCheckpoint(src, o);
-  const size = o.size !== undefined ? parseSize(o.size) : nativeSize(v.config);
-  return { bytes: visionOnnxFromWeights(v, size, o), config: v.config, size };
+  const dynamicSize = o.size === 'dynamic';
+  const size = o.size !== undefined && o.size !== 'dynamic' ? parseSize(o.size) : nativeSize(v.config);
+  const graph: GraphExportOptions & { dynamicSize?: boolean } = {
+    ...(o.weightDtype ? { weightDtype: o.weightDtype } : {}),
+    ...(o.attention ? { attention: o.attention } : {}),
+    ...(o.opset ? { opset: o.opset } : {}),
+    dynamicSize,
+  };
+  return { bytes: visionOnnxFromWeights(v, size, graph), config: v.config, size };
 }
 
 /** Exports the text tower of a checkpoint as ONNX; the checkpoint's temperature goes into the metadata. */

@@ -153,6 +153,23 @@ describe('TipsModel from exported ONNX files', () => {
     }
   });
 
+  test('a dynamic-size file (--size dynamic) runs every fixture size from one file', async () => {
+    const { bytes } = await exportVisionOnnx(officialTiny('tiny_mlp_vision.npz'), { config: TINY_MLP_CONFIG, size: 'dynamic' });
+    const io = await readIo(officialTiny('tiny_mlp_vision_io.npz'));
+    const model = await TipsModel.load({ vision: bytes, backend: 'node' });
+    try {
+      expect(model.imageSize).toEqual([56, 56]);
+      const sizes: [number, number][] = [[56, 56], [28, 28], [84, 56]];
+      for (let i = 0; i < 3; i++) {
+        const e = await model.embedImage(officialTiny(`tiny_mlp_image_${i}.png`), { size: sizes[i]! });
+        expect(maxAbsDiff(e.patches, f32(io[`patches_${i}`]))).toBeLessThan(TOL);
+      }
+      await expect(model.embedImage(officialTiny('tiny_mlp_image_0.png'), { size: 50 })).rejects.toBeInstanceOf(SdkInputError);
+    } finally {
+      await model.dispose();
+    }
+  });
+
   test('load refuses a text tower without tokenizer, mismatched widths and non-model bytes', async () => {
     await expect(TipsModel.load({ text: officialTiny('tiny_text.npz') })).rejects.toBeInstanceOf(ModelLoadError);
     await expect(

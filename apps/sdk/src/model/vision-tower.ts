@@ -29,8 +29,8 @@ export class VisionTower {
     readonly patchSize: number,
     /** The size images are resized to unless a call asks for another. */
     readonly defaultSize: [number, number],
-    /** The bytes of a fixed-size ONNX file, or an exporter over a checkpoint's weights. */
-    private readonly source: { onnx: Uint8Array } | { build: (size: [number, number]) => Uint8Array },
+    /** The bytes of an ONNX file (fixed or dynamic size), or an exporter over a checkpoint's weights. */
+    private readonly source: { onnx: Uint8Array; dynamic: boolean } | { build: (size: [number, number]) => Uint8Array },
   ) {}
 
   static async fromOnnx(bytes: Uint8Array, rt: OrtRuntime, name: string): Promise<VisionTower> {
@@ -40,12 +40,16 @@ export class VisionTower {
     if (!input || !cls1 || s.metadata['tips.kind'] === 'text') {
       throw new ModelLoadError(`${name} is not a TIPS image-tower ONNX file (needs input '${VISION_IO.input}' and outputs cls1, cls2, patches); export one with: tips export --vision CKPT`);
     }
-    const [, , H, W] = input.dims;
-    if (typeof H !== 'number' || typeof W !== 'number') throw new ModelLoadError(`${name}: the image size must be fixed in the graph (got ${String(H)}×${String(W)})`);
     const D = Number(cls1.dims[1]);
     const patch = Number(s.metadata['tips.patch_size'] ?? 14);
-    const tower = new VisionTower(rt, new SessionCache(1), D, patch, [H, W], { onnx: bytes });
-    await tower.session(H, W); // create now, so that a broken file fails at load time
+    let [, , H, W] = input.dims;
+    const dynamic = typeof H !== 'number' || typeof W !== 'number';
+    if (dynamic) {
+      const m = /^(\d+)x(\d+)$/.exec(s.metadata['tips.image_size'] ?? '');
+      [H, W] = m ? [Number(m[1]), Number(m[2])] : [224, 224];
+    }
+    const tower = new VisionTower(rt, new SessionCache(1), D, patch, [H as number, W as number], { onnx: bytes, dynamic });
+    await tower.session(H as number, W as number); // create now, so that a broken file fails at load time
     return tower;
   }
 
@@ -53,7 +57,8 @@ export class VisionTower {
     // Loaded on demand: checkpoint reading and export pull in @tips/vit-core (and tfjs-core types).
     const { nativeSize, readVisionCheckpoint, visionOnnxFromWeights } = await import('../export');
     const weights = await readVisionCheckpoint(src, options);
-    const size: [number, number] = options.size !== undefined ? (Array.isArray(options.size) ? options.size : [options.size, options.size]) : nativeSize(weights.config);
+    const o = options.size;
+    const size: [number, number] = typeof o === 'number' ? [o, o] : Array.isArray(o) ? o : nativeSize(weights.config);
     const graph: GraphExportOptions = {
       ...(options.weightDtype ? { weightDtype: options.weightDtype } : {}),
       ...(options.attention ? { attention: options.attention } : {}),
@@ -65,21 +70,23 @@ export class VisionTower {
     return tower;
   }
 
-  /** Sizes this tower can run: only its own for an ONNX file, any multiple of the patch size for a checkpoint. */
+  /** True when only `defaultSize` can run (an ONNX file exported for one size). */
   get fixedSize(): boolean {
-    return 'onnx' in this.source;
+    return 'onnx' in this.source && !this.source.dynamic;
   }
 
   private session(H: number, W: number): Promise<InferenceSession> {
     const src = this.source;
-    if ('onnx' in src) {
-      if (H !== this.defaultSize[0] || W !== this.defaultSize[1]) {
-        throw new SdkInputError(`this ONNX image tower was exported for ${this.defaultSize[0]}×${this.defaultSize[1]}; export another size (tips export --size ${H}x${W}) or load the checkpoint to use any size`);
-      }
-      return this.sessions.get(`${H}x${W}`, () => this.rt.ort.InferenceSession.create(src.onnx, this.rt.sessionOptions));
-    }
     if (H % this.patchSize !== 0 || W % this.patchSize !== 0 || H <= 0 || W <= 0) {
       throw new SdkInputError(`image size ${H}×${W} is not a positive multiple of the patch size ${this.patchSize}`);
+    }
+    if ('onnx' in src) {
+      if (!src.dynamic && (H !== this.defaultSize[0] || W !== this.defaultSize[1])) {
+        throw new SdkInputError(
+          `this ONNX image tower was exported for ${this.defaultSize[0]}×${this.defaultSize[1]}; export another size (tips export --size ${H}x${W}), one for any size (--size dynamic), or load the checkpoint`,
+        );
+      }
+      return this.sessions.get('onnx', () => this.rt.ort.InferenceSession.create(src.onnx, this.rt.sessionOptions));
     }
     return this.sessions.get(`${H}x${W}`, () => this.rt.ort.InferenceSession.create(src.build([H, W]), this.rt.sessionOptions));
   }

@@ -55,6 +55,33 @@ describe.each(['node', 'web'] as const)('image tower ONNX vs official fixtures o
   }
 });
 
+describe.each(['node', 'web'] as const)('one dynamic-size image tower (in-graph antialiased Resize, opset 18) on onnxruntime-%s', (backend) => {
+  for (const c of visionCases()) {
+    test(`${c.name}: every fixture size through one session`, async () => {
+      const rt = await loadOrt({ backend });
+      const { weights, config } = await loadVisionWeights(c.weights, { config: tinyConfig(c.config) });
+      const bytes = buildVisionGraph(weights, config, { height: c.config.img_size, width: c.config.img_size, dynamicSize: true });
+      const s = summarizeModel(bytes);
+      expect(s.opsets).toEqual([{ domain: '', version: 18 }]);
+      expect(s.inputs[0]!.dims).toEqual(['batch', 3, 'height', 'width']);
+      expect(s.opTypes).toContain('Resize');
+      const session = await rt.ort.InferenceSession.create(bytes, rt.sessionOptions);
+      const io = await readIo(c.io);
+      try {
+        for (let i = 0; i < c.inputsHw.length; i++) {
+          const [H, W] = c.inputsHw[i]!;
+          const out = await session.run({ pixel_values: new rt.ort.Tensor('float32', f32(io[`image_${i}`]), [1, 3, H, W]) });
+          expect(out.patches!.dims).toEqual([1, (H / 14) * (W / 14), config.embedDim]);
+          expect(maxAbsDiff(out.patches!.data as Float32Array, f32(io[`patches_${i}`]))).toBeLessThan(TOL);
+          expect(maxAbsDiff(out.cls1!.data as Float32Array, f32(io[`cls1_${i}`]))).toBeLessThan(TOL);
+        }
+      } finally {
+        await session.release();
+      }
+    });
+  }
+});
+
 test('the exported file declares opset 17, LayerNormalization, MatMul/Softmax attention and a dynamic batch', async () => {
   const c = visionCases()[0]!;
   const { weights, config } = await loadVisionWeights(c.weights, { config: tinyConfig(c.config) });

@@ -5,12 +5,18 @@ import { batchDim, layerNorm, layerScale } from './ops-basic';
 import { selfAttention, type AttentionImpl } from './ops-attention';
 import { geluMlp, swiglu } from './ops-ffn';
 import { resizedPatchPositions } from './pos-embed';
+import { inGraphPatchPositions } from './pos-embed-graph';
 import { need, type WeightMap } from './weights';
 
 export interface VisionGraphOptions {
-  /** Input height and width in pixels (multiples of the patch size); fixed in the graph. */
+  /** Input height and width in pixels (multiples of the patch size); fixed in the graph unless `dynamicSize`. */
   height: number;
   width: number;
+  /**
+   * Any input size (multiples of the patch size) in one graph: the position-embedding resize runs in
+   * the graph (ONNX Resize with antialias, opset ≥ 18). height/width then only name the default size.
+   */
+  dynamicSize?: boolean;
   weightDtype?: WeightDType;
   attention?: AttentionImpl;
   /** ONNX opset (≥ 17, LayerNormalization). */
@@ -40,8 +46,10 @@ export function buildVisionGraph(weights: WeightMap, config: VitConfig, options:
     throw new ExportError(`image size ${H}×${W} is not a positive multiple of the patch size ${p}; use e.g. ${Math.max(p, Math.round(H / p) * p)}×${Math.max(p, Math.round(W / p) * p)}`);
   }
   if (config.registers < 1) throw new ExportError('the image tower has no register token; TIPS needs one (the second CLS)');
-  const opset = options.opset ?? 17;
+  const dynamic = options.dynamicSize ?? false;
+  const opset = options.opset ?? (dynamic ? 18 : 17);
   if (opset < 17) throw new ExportError(`opset ${opset} is too old: LayerNormalization needs opset 17 or newer`);
+  if (dynamic && opset < 18) throw new ExportError(`a dynamic image size needs opset 18 or newer (Resize with antialias); got ${opset}`);
   const h = H / p;
   const w = W / p;
   const N = h * w;
@@ -49,18 +57,18 @@ export function buildVisionGraph(weights: WeightMap, config: VitConfig, options:
   const impl = options.attention ?? 'matmul';
   const g = new GraphBuilder({ weightDtype: options.weightDtype });
 
-  const pixels = g.input(VISION_IO.input, 'float32', ['batch', 3, H, W]);
+  const pixels = g.input(VISION_IO.input, 'float32', dynamic ? ['batch', 3, 'height', 'width'] : ['batch', 3, H, W]);
   const pw = need(weights, 'patch_embed.proj.weight', [D, 3, p, p]);
   const pb = need(weights, 'patch_embed.proj.bias', [D]);
   const conv = g.op('Conv', [pixels, g.weight('patch_embed.proj.weight', pw.data, pw.shape), g.weight('patch_embed.proj.bias', pb.data, [D])], {
     kernel_shape: attr.ints([p, p]),
     strides: attr.ints([p, p]),
   });
-  const tokens = g.op('Transpose', [g.op('Reshape', [conv, g.ints('shape_flat', [0, D, N])])], { perm: attr.ints([0, 2, 1]) }, 'patch_tokens');
+  const tokens = g.op('Transpose', [g.op('Reshape', [conv, g.ints('shape_flat', [0, D, -1])])], { perm: attr.ints([0, 2, 1]) }, 'patch_tokens');
 
   const pos = need(weights, 'pos_embed');
   if (pos.shape.length !== 3 || pos.shape[2] !== D) throw new ExportError(`pos_embed has shape [${pos.shape.join(', ')}], expected [1, G²+1, ${D}]`);
-  const posPatches = g.weight('pos_embed_patches', resizedPatchPositions(pos, h, w), [1, N, D]);
+  const posPatches = dynamic ? inGraphPatchPositions(g, pos, conv) : g.weight('pos_embed_patches', resizedPatchPositions(pos, h, w), [1, N, D]);
   const placed = g.op('Add', [tokens, posPatches]);
 
   // [CLS + its position embedding, registers...] as one [1, 1+R, D] constant, expanded over the batch.
@@ -88,19 +96,19 @@ export function buildVisionGraph(weights: WeightMap, config: VitConfig, options:
   const y = layerNorm(g, x, weights, 'norm', D, config.eps);
   g.output(g.op('Gather', [y, g.constant('idx0', 'int64', BigInt64Array.of(0n), [])], { axis: attr.i(1) }), VISION_IO.cls1, 'float32', ['batch', D]);
   g.output(g.op('Gather', [y, g.constant('idx1', 'int64', BigInt64Array.of(1n), [])], { axis: attr.i(1) }), VISION_IO.cls2, 'float32', ['batch', D]);
-  const patches = g.op('Slice', [y, g.ints('start_patches', [1 + R]), g.ints('end_patches', [1 + R + N]), g.ints('axis1', [1])]);
-  g.output(patches, VISION_IO.patches, 'float32', ['batch', N, D]);
+  const patches = g.op('Slice', [y, g.ints('start_patches', [1 + R]), g.ints('end_patches', [Number.MAX_SAFE_INTEGER]), g.ints('axis1', [1])]);
+  g.output(patches, VISION_IO.patches, 'float32', ['batch', dynamic ? 'patches' : N, D]);
 
   return g.toModel('tips_vision', {
     opset,
     ...(impl === 'com.microsoft' ? { extraOpsets: { 'com.microsoft': 1 } } : {}),
     producerVersion: options.producerVersion ?? '0',
-    docString: `TIPS image tower (ViT-${D}/${p}), ${H}×${W} input, pixel_values RGB in [0,1]`,
+    docString: `TIPS image tower (ViT-${D}/${p}), ${dynamic ? 'any input size (multiples of the patch size)' : `${H}×${W} input`}, pixel_values RGB in [0,1]`,
     metadata: {
       'tips.kind': 'vision',
       'tips.image_size': `${H}x${W}`,
+      'tips.dynamic_size': String(dynamic),
       'tips.patch_size': String(p),
-      'tips.grid': `${h}x${w}`,
       'tips.embed_dim': String(D),
       'tips.config': JSON.stringify(config),
       'tips.weight_dtype': g.weightDtype,

@@ -29,6 +29,13 @@ test('tips export --vision writes the SDK exporter bytes at the asked size; --fp
   expect(s.metadata['tips.weight_dtype']).toBe('float16');
   expect(s.inputs[0]!.dims).toEqual(['batch', 3, 56, 56]);
   expect(readFileSync(half).length).toBeLessThan(0.6 * bytes.length);
+
+  const dyn = join(dir, 'dyn.onnx');
+  const r = await run('node', [CLI, 'export', '--vision', fixture('official-tiny', 'tiny_mlp_vision.npz'), '--config', TINY, '--size', 'dynamic', '--out', dyn]);
+  expect(r.stderr).toMatch(/any input size, opset 18/);
+  const d = summarizeModel(new Uint8Array(readFileSync(dyn)));
+  expect(d.inputs[0]!.dims).toEqual(['batch', 3, 'height', 'width']);
+  expect(d.metadata['tips.dynamic_size']).toBe('true');
 });
 
 test('tips export --text keeps a dynamic sequence length; usage errors are typed and name the fix', async () => {

@@ -57,11 +57,11 @@ async function run(o: ExportOptions): Promise<void> {
       ...graph,
       ...(o.variant ? { variant: o.variant } : {}),
       ...(config ? { config } : {}),
-      ...(o.size ? { size: parseSize(o.size) } : {}),
+      ...(o.size ? { size: o.size === 'dynamic' ? ('dynamic' as const) : parseSize(o.size) } : {}),
       ...(o.hfConfig ? { hfConfigPath: o.hfConfig } : {}),
     });
     bytes = r.bytes;
-    what = `image tower ${r.config.embedDim}-wide, ${r.config.depth} blocks, ${r.size[0]}×${r.size[1]} input`;
+    what = `image tower ${r.config.embedDim}-wide, ${r.config.depth} blocks, ${o.size === 'dynamic' ? 'any input size' : `${r.size[0]}×${r.size[1]} input`}`;
   } else {
     const heads = o.heads !== undefined ? Number(o.heads) : undefined;
     if (heads !== undefined && !(Number.isInteger(heads) && heads > 0)) throw new ExportUsageError(`--heads must be a positive integer, not ${o.heads}`);
@@ -83,12 +83,12 @@ export function registerExport(program: Command): void {
     .option('--text <ckpt>', 'text-tower checkpoint (its temperature is kept in the ONNX metadata)')
     .requiredOption('--out <file.onnx>', 'output ONNX file (written to a temp file, then renamed)')
     .option('--variant <name>', 'preset: S, B, L, So400m, g (inferred from the file when possible)')
-    .option('--size <N|HxW>', "image tower input size, multiples of 14 (fixed in the graph); default: the checkpoint's native size (224 for v1, 448 for v2)")
+    .option('--size <N|HxW|dynamic>', "image tower input size, multiples of 14, fixed in the graph; 'dynamic' for any size (in-graph position resize, opset 18); default: the checkpoint's native size (224 for v1, 448 for v2)")
     .option('--config <json>', 'image tower: custom configuration as JSON (overrides the preset)')
     .option('--hf-config <config.json>', 'TIPSv2 Hugging Face config.json (default: the one beside the checkpoint, if any)')
     .option('--heads <n>', 'text tower: attention heads, for widths that are not a published preset')
     .option('--fp16', 'store the weights as float16 (half the file; computed in float32)')
     .option('--attention <impl>', 'matmul (default: plain ONNX ops) or com.microsoft (ONNX Runtime fused Attention)')
-    .option('--opset <n>', 'ONNX opset (≥ 17, default 17)')
+    .option('--opset <n>', 'ONNX opset (≥ 17, default 17; 18 with --size dynamic)')
     .action(async (opts: ExportOptions) => run(opts));
 }
