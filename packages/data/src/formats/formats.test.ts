@@ -6,7 +6,7 @@ import { encode, patternRgb, tempDir } from '../testing/fixtures';
 import { expandBraces } from './brace';
 import { readCocoCaptions } from './coco-captions';
 import { readImageFolder } from './image-folder';
-import { interpretWdsSample, readTarShard, splitKey } from './webdataset';
+import { interpretWdsSample, readTarShard, splitKey, type WdsEntryGroup } from './webdataset';
 import { writeTarShard } from './tar-writer';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -58,7 +58,7 @@ describe('WebDataset shards', () => {
   it('names the shard and sample of a bad json, and a truncated tar', async () => {
     const p = join(tmp.dir, 'bad.tar');
     await writeTarShard(p, [{ key: 'k', files: { json: '{"web_caption": 3}' } }]);
-    const groups = [];
+    const groups: WdsEntryGroup[] = [];
     for await (const g of readTarShard(p)) groups.push(g);
     expect(() => interpretWdsSample(groups[0]!)).toThrow(/bad\.tar: sample 'k': k\.json: web_caption: Expected string/);
     const big = join(tmp.dir, 'big.tar');
