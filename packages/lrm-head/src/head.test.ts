@@ -41,7 +41,7 @@ function denseReference(planes: tf.Tensor, points: Float32Array, batch: Int32Arr
 }
 
 describe('triplane bilinear sampler', () => {
-  it('matches the dense tent-function reference in value and gradient, zero outside the box', () => {
+  it.each(['js', 'ops'] as const)('(%s) matches the dense tent-function reference in value and gradient, zero outside the box', (mode) => {
     const B = 2, R = 5, C = 3, bound = 1.2;
     const planes = tf.variable(randomTensor([B, 3, R, R, C], 1) as tf.Tensor5D);
     const rng = new Rng(4);
@@ -50,7 +50,7 @@ describe('triplane bilinear sampler', () => {
     const batch = Int32Array.from({ length: P }, (_, p) => p % B);
     const upstream = randomTensor([P, 3, C], 9);
     const before = tf.memory().numTensors;
-    const ours = tf.variableGrads(() => tf.sum(tf.mul(sampleTriplanes(planes, triplaneTaps(points, (p) => batch[p]!, R, bound)), upstream)) as tf.Scalar, [planes]);
+    const ours = tf.variableGrads(() => tf.sum(tf.mul(sampleTriplanes(planes, triplaneTaps(points, (p) => batch[p]!, R, bound), mode), upstream)) as tf.Scalar, [planes]);
     const ref = tf.variableGrads(() => tf.sum(tf.mul(denseReference(planes, points, batch, R, bound), upstream)) as tf.Scalar, [planes]);
     expect(Math.abs(ours.value.dataSync()[0]! - ref.value.dataSync()[0]!)).toBeLessThan(1e-4);
     const g1 = ours.grads[planes.name]!.dataSync();
@@ -58,7 +58,7 @@ describe('triplane bilinear sampler', () => {
     let maxErr = 0;
     for (let i = 0; i < g1.length; i++) maxErr = Math.max(maxErr, Math.abs(g1[i]! - g2[i]!));
     expect(maxErr).toBeLessThan(1e-5);
-    const vals = tf.tidy(() => sampleTriplanes(planes, triplaneTaps(new Float32Array([5, 5, 5, -0.48, 0.48, 0.96]), () => 0, R, bound)).arraySync());
+    const vals = tf.tidy(() => sampleTriplanes(planes, triplaneTaps(new Float32Array([5, 5, 5, -0.48, 0.48, 0.96]), () => 0, R, bound), mode).arraySync());
     expect(vals[0]!.flat().every((v) => v === 0)).toBe(true);
     // Cell centres at −1.2 + (j + ½)·0.48 = −0.96, −0.48, 0, 0.48, 0.96: (−0.48, 0.48, 0.96) is x → 1, y → 3, z → 4.
     const cell = (plane: number, row: number, col: number) => tf.tidy(() => Array.from(tf.slice(planes, [0, plane, row, col, 0], [1, 1, 1, 1, C]).dataSync()));

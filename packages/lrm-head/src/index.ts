@@ -4,7 +4,7 @@ export { LrmError, LrmConfigError, LrmInputError, LrmCheckpointError } from './e
 export { type LrmConfig, type LrmPresetName, LRM_PRESETS, lrmConfig, validateLrmConfig, planeResolution, conditionDim } from './config';
 export { CAMERA_FEATURES, cameraFeatures } from './camera-features';
 export { type RayBatch, type RaySamples, cameraRays, concatRays, rayBoxInterval, sampleRays } from './rays';
-export { TRIPLANE_AXES, type TriplaneTaps, triplaneTaps, sampleTriplanes } from './triplane-sampler';
+export { TRIPLANE_AXES, type TriplaneTaps, type TriplaneSamplerMode, triplaneTaps, sampleTriplanes, defaultSamplerMode } from './triplane-sampler';
 export { composite, type CompositeResult } from './volume';
 export { lrmHeadSpecs, initLrmHead } from './params';
 export { LrmHead, deconvolve, type RenderRequest } from './head';

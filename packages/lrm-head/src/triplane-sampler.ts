@@ -38,25 +38,21 @@ export function triplaneTaps(points: Float32Array, batchOf: (p: number) => numbe
   for (let p = 0; p < P; p++) {
     const b = batchOf(p);
     for (let plane = 0; plane < 3; plane++) {
-      const [ca, ra] = TRIPLANE_AXES[plane]!;
+      const axes = TRIPLANE_AXES[plane]!;
       // Continuous cell coordinates (cell centres at integers).
-      const x = (points[p * 3 + ca]! + bound) * scale - 0.5;
-      const y = (points[p * 3 + ra]! + bound) * scale - 0.5;
+      const x = (points[p * 3 + axes[0]]! + bound) * scale - 0.5;
+      const y = (points[p * 3 + axes[1]]! + bound) * scale - 0.5;
       const x0 = Math.floor(x);
       const y0 = Math.floor(y);
       const fx = x - x0;
       const fy = y - y0;
       const base = (b * 3 + plane) * R * R;
       const o = (p * 3 + plane) * 4;
-      const taps: [number, number, number][] = [
-        [y0, x0, (1 - fx) * (1 - fy)],
-        [y0, x0 + 1, fx * (1 - fy)],
-        [y0 + 1, x0, (1 - fx) * fy],
-        [y0 + 1, x0 + 1, fx * fy],
-      ];
       for (let k = 0; k < 4; k++) {
-        const [row, col, w] = taps[k]!;
+        const row = y0 + (k >> 1);
+        const col = x0 + (k & 1);
         const inside = row >= 0 && row < R && col >= 0 && col < R;
+        const w = ((k & 1) ? fx : 1 - fx) * ((k >> 1) ? fy : 1 - fy);
         indices[o + k] = inside ? base + row * R + col : base;
         weights[o + k] = inside ? w : 0;
       }
@@ -65,31 +61,77 @@ export function triplaneTaps(points: Float32Array, batchOf: (p: number) => numbe
   return { points: P, indices, weights };
 }
 
+/** How sampleTriplanes computes: in JavaScript on downloaded arrays, or with gather/scatterND ops on the backend. */
+export type TriplaneSamplerMode = 'js' | 'ops';
+
+/** 'js' on the CPU backends (wasm, cpu), where gathers are slow and arrays are host memory; 'ops' elsewhere (tensorflow, webgl, webgpu). */
+export function defaultSamplerMode(): TriplaneSamplerMode {
+  const b = tf.getBackend();
+  return b === 'wasm' || b === 'cpu' ? 'js' : 'ops';
+}
+
 /**
  * Samples triplanes at precomputed taps: planes [B, 3, R, R, C] → features [P, 3, C] (one C-vector
- * per plane). Differentiable with respect to the planes: the forward pass gathers the four taps
- * (gatherND, which tfjs-wasm runs fast), the backward pass scatters the weighted output gradient
- * back (scatterND sums duplicate indices), so no gradient of gather (unsortedSegmentSum, absent on
- * wasm) is needed. Returns a new tensor; the caller disposes it (or a tidy / gradient scope does).
+ * per plane). Differentiable with respect to the planes through a custom gradient that scatters the
+ * weighted output gradient back onto the four taps, so tfjs's gather gradient (unsortedSegmentSum,
+ * absent on wasm) is never needed. Mode 'js' runs both passes as plain loops over host arrays (the
+ * planes are small: a few thousand values), 'ops' as gatherND/gather + scatterND on the backend.
+ * Returns a new tensor; the caller disposes it (or a tidy / gradient scope does).
  */
-export function sampleTriplanes(planes: tf.Tensor, taps: TriplaneTaps): tf.Tensor3D {
+export function sampleTriplanes(planes: tf.Tensor, taps: TriplaneTaps, mode: TriplaneSamplerMode = defaultSamplerMode()): tf.Tensor3D {
   const [B, three, R, R2, C] = planes.shape as number[];
   if (planes.rank !== 5 || three !== 3 || R !== R2) throw new Error(`planes must be [B, 3, R, R, C]; got ${JSON.stringify(planes.shape)}`);
   const rows = B! * 3 * R! * R!;
   const P = taps.points;
+  const c = C!;
+  if (mode === 'js') {
+    const op = tf.customGrad(((table: tf.Tensor2D) => {
+      const src = table.dataSync() as Float32Array;
+      const out = new Float32Array(P * 3 * c);
+      const { indices, weights } = taps;
+      for (let q = 0; q < P * 3; q++) {
+        const o = q * c;
+        for (let k = 0; k < 4; k++) {
+          const w = weights[q * 4 + k]!;
+          if (w === 0) continue;
+          const s = indices[q * 4 + k]! * c;
+          for (let ch = 0; ch < c; ch++) out[o + ch]! += w * src[s + ch]!;
+        }
+      }
+      const gradFunc = (dy: tf.Tensor) => {
+        const g = dy.dataSync() as Float32Array;
+        const acc = new Float32Array(rows * c);
+        for (let q = 0; q < P * 3; q++) {
+          const o = q * c;
+          for (let k = 0; k < 4; k++) {
+            const w = weights[q * 4 + k]!;
+            if (w === 0) continue;
+            const s = indices[q * 4 + k]! * c;
+            for (let ch = 0; ch < c; ch++) acc[s + ch]! += w * g[o + ch]!;
+          }
+        }
+        return tf.tensor2d(acc, [rows, c]);
+      };
+      return { value: tf.tensor3d(out, [P, 3, c]), gradFunc };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]);
+    return op(tf.reshape(planes, [rows, c])) as tf.Tensor3D;
+  }
   const idx = tf.tensor2d(taps.indices, [P * 12, 1], 'int32');
   const w = tf.tensor4d(taps.weights, [P, 3, 4, 1]);
   const useGatherNd = tf.getBackend() === 'wasm';
   const op = tf.customGrad(((table: tf.Tensor2D, save: (t: tf.Tensor[]) => void) => {
     const g = useGatherNd ? tf.gatherND(table, idx) : tf.gather(table, tf.reshape(idx, [P * 12]));
-    const value = tf.sum(tf.mul(tf.reshape(g, [P, 3, 4, C!]), w), 2) as tf.Tensor3D;
+    const value = tf.sum(tf.mul(tf.reshape(g, [P, 3, 4, c]), w), 2) as tf.Tensor3D;
     // The gradient scope frees forward tensors before the backward pass: keep the taps through save().
     save([idx, w]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sIdx, sW] = saved as [tf.Tensor2D, tf.Tensor4D];
-      return tf.scatterND(sIdx, tf.reshape(tf.mul(tf.expandDims(dy, 2), sW), [P * 12, C!]), [rows, C!]);
+      return tf.scatterND(sIdx, tf.reshape(tf.mul(tf.expandDims(dy, 2), sW), [P * 12, c]), [rows, c]);
     };
     return { value, gradFunc };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
-  return op(tf.reshape(planes, [rows, C!])) as tf.Tensor3D;
+  const out = op(tf.reshape(planes, [rows, c])) as tf.Tensor3D;
+  idx.dispose();
+  w.dispose();
+  return out;
 }

@@ -3,10 +3,11 @@ import { registerCaption } from './caption';
 import { registerData } from './data';
 import { registerEmbed } from './embed';
 import { registerExport } from './export';
+import { registerLrm } from './lrm';
 import { registerTrain } from './train';
 
 /** Each command module exports a function that adds its command to the program. */
 export type RegisterCommand = (program: Command) => void;
 
 // One line per command module; keep sorted.
-export const COMMANDS: RegisterCommand[] = [registerCaption, registerData, registerEmbed, registerExport, registerTrain];
+export const COMMANDS: RegisterCommand[] = [registerCaption, registerData, registerEmbed, registerExport, registerLrm, registerTrain];
