@@ -1,17 +1,19 @@
 import { createReadStream } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { parseManifestLine } from '@tips/data';
 import { CaptionManifestError } from '../errors';
 import type { JobRecord } from './record';
 
 /**
- * Streams a JSONL manifest's records (blank lines and lines starting with `#` are skipped, as
- * @tips/data's readManifest does), with the record index, line number, id and absolute image path.
- * Each line must be a JSON object with an `image` path; `id` defaults to the record index.
+ * Streams a JSONL manifest's records (blank lines and lines starting with `#` are skipped), each
+ * validated by @tips/data's `parseManifestLine` (captions not required) — so the captioner accepts
+ * exactly the manifests training reads — with the record index, line number, id (default: the index)
+ * and absolute image path, and the line's JSON unchanged in `raw`. Streaming: memory stays flat
+ * for manifests of any length.
  */
 export async function* manifestRecords(path: string): AsyncGenerator<JobRecord> {
   const file = resolve(path);
-  const base = dirname(file);
   const stream = createReadStream(file, { encoding: 'utf8' });
   try {
     await new Promise<void>((ok, fail) => {
@@ -36,20 +38,8 @@ export async function* manifestRecords(path: string): AsyncGenerator<JobRecord> 
         throw new CaptionManifestError(`${file} line ${line}: not valid JSON (${(e as Error).message}); each line must be one JSON object.`);
       }
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new CaptionManifestError(`${file} line ${line}: not a JSON object.`);
-      const r = raw as Record<string, unknown>;
-      if (typeof r.image !== 'string' || r.image === '') {
-        throw new CaptionManifestError(`${file} line ${line}: "image" must be a non-empty path (relative to the manifest's folder or absolute).`);
-      }
-      if (r.id !== undefined && typeof r.id !== 'string' && typeof r.id !== 'number') {
-        throw new CaptionManifestError(`${file} line ${line}: "id" must be a string or a number.`);
-      }
-      yield {
-        index,
-        line,
-        id: r.id !== undefined ? String(r.id) : String(index),
-        image: isAbsolute(r.image) ? r.image : resolve(base, r.image),
-        raw: r,
-      };
+      const rec = parseManifestLine(raw, { file, line, index }, { requireCaptions: false });
+      yield { index, line, id: rec.id, image: rec.image, raw: raw as Record<string, unknown> };
       index++;
     }
   } finally {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeImageManifest, parseJsonl } from '../../test/make-manifest';
 import { OpenAICaptioner } from '../backends/openai';
-import { CaptionConfigError, CaptionManifestError } from '../errors';
+import { CaptionConfigError } from '../errors';
 import { imageRecordCaptioner } from '../record-captioner';
 import { digestCaption, startChatServer, type ChatServer, type PlanAction } from '../testing/chat-server';
 import { truncatePartialLine } from './jsonl-file';
@@ -120,7 +120,8 @@ describe('runCaptionJob (in process, against the test chat server)', () => {
 
     const bad = join(dir, 'bad.jsonl');
     await writeFile(bad, '{"id":"a","image":"x.png"}\n{"id":"b"}\n');
-    await expect(runCaptionJob({ manifest: bad, out: join(dir, 'o3.jsonl'), captioner: http(server) })).rejects.toThrow(CaptionManifestError);
+    // Lines are validated by @tips/data's parseManifestLine (DatasetFormatError names file, line and field).
+    await expect(runCaptionJob({ manifest: bad, out: join(dir, 'o3.jsonl'), captioner: http(server) })).rejects.toThrow(/bad.jsonl line 2: image/);
     await expect(runCaptionJob({ manifest: join(dir, 'nope.jsonl'), out: join(dir, 'o4.jsonl'), captioner: http(server) })).rejects.toThrow(/Cannot open manifest/);
 
     // A live writer holds the lock (this process's parent pid stands in for another job on this host).
