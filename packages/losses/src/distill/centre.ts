@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { LossError } from '../errors';
 import { expectInRange, expectInt, expectPositive, formatShape } from '../util/check';
 import { stopGradient } from '../util/ops';
+import { softmaxLast } from '../util/reduce';
 
 export interface TeacherCentreOptions {
   /** Number of prototypes K (the last axis of the teacher logits). */
@@ -41,7 +42,7 @@ export class TeacherCentre {
   softmaxCentred(teacherLogits: tf.Tensor, temperature: number): tf.Tensor {
     this.checkLogits(teacherLogits, 'softmaxCentred');
     expectPositive(temperature, 'TeacherCentre.softmaxCentred temperature');
-    return tf.tidy(() => stopGradient(tf.softmax(tf.div(tf.sub(teacherLogits, tf.reshape(this.center, [this.dim])), temperature))));
+    return tf.tidy(() => stopGradient(softmaxLast(tf.div(tf.sub(teacherLogits, tf.reshape(this.center, [this.dim])), temperature))));
   }
 
   /**

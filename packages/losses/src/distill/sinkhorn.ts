@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { LossError } from '../errors';
 import { expectInt, expectPositive, formatShape } from '../util/check';
 import { stopGradient } from '../util/ops';
+import { expShifted } from '../util/reduce';
 
 export interface SinkhornOptions {
   /** Number of Sinkhorn-Knopp iterations (default 3, DINOv2). */
@@ -47,7 +48,7 @@ export function sinkhornKnopp(teacherLogits: tf.Tensor, temperature: number, opt
       logQ = tf.sub(tf.sub(logQ, tf.logSumExp(forProto, 0, true)), logK); // each prototype: mass 1/K
       logQ = tf.sub(tf.sub(logQ, tf.logSumExp(logQ, 1, true)), logB); // each sample: mass 1/B
     }
-    let q: tf.Tensor = tf.exp(tf.add(logQ, logB)); // each sample: mass 1
+    let q: tf.Tensor = expShifted(tf.add(logQ, logB)); // each sample: mass 1 (log-masses ≤ 0)
     if (m) q = tf.mul(q, tf.cast(m, 'float32'));
     return stopGradient(tf.reshape(q, teacherLogits.shape));
   });
