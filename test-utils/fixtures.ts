@@ -5,12 +5,14 @@ import { join, resolve } from 'node:path';
 export const REPO_ROOT = resolve(__dirname, '..');
 
 /**
- * The shared fixtures folder: $TIPS_FIXTURES, else <root>/../shared/fixtures (the layout of this
- * workspace and of CI's clone).
+ * The shared fixtures folder (outputs of the official implementation, never copied into the repo):
+ * $TIPS_FIXTURES, else <root>/../shared/fixtures (this workspace's layout), else the workspace's
+ * /work/shared/fixtures (a clone made elsewhere on the same machine).
  */
 export function fixturesDir(): string {
-  const dir = process.env.TIPS_FIXTURES ?? join(REPO_ROOT, '..', 'shared', 'fixtures');
-  if (!existsSync(dir)) throw new Error(`fixtures not found at ${dir}; set TIPS_FIXTURES to the shared/fixtures folder`);
+  const candidates = process.env.TIPS_FIXTURES ? [process.env.TIPS_FIXTURES] : [join(REPO_ROOT, '..', 'shared', 'fixtures'), '/work/shared/fixtures'];
+  const dir = candidates.find((d) => existsSync(join(d, 'official-tiny', 'manifest.json')));
+  if (!dir) throw new Error(`fixtures not found (looked in ${candidates.join(', ')}); set TIPS_FIXTURES to the shared/fixtures folder`);
   return dir;
 }
 

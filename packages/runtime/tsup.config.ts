@@ -7,7 +7,7 @@ const tfjsGradients = requireCjs('./build/tfjs-gradients-plugin.cjs');
 export default defineConfig({
   // parallel-worker is the entry of DataParallelPool's worker threads; the pool starts
   // dist/parallel-worker.cjs (found next to the built index, or from src/ under jest).
-  entry: { index: 'src/index.ts', 'parallel-worker': 'src/parallel/worker.ts' },
+  entry: { index: 'src/index.ts', core: 'src/core.ts', 'parallel-worker': 'src/parallel/worker.ts' },
   splitting: false,
   format: ['esm', 'cjs'],
   dts: true,

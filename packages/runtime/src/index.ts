@@ -22,6 +22,7 @@ export { openTensorFile } from './open-tensor-file';
 export { writeFileAtomic, withAtomicFile, tempPathFor } from './atomic';
 export { crc32 } from './crc32';
 export { Rng, hashString, type RngState } from './rng';
+export { loadModule } from './load-module';
 export { initBackend, activeBackend, describeBackend, parseBackendChoice, type BackendChoice, type BackendInfo } from './backend';
 export {
   dense,

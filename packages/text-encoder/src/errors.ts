@@ -1,4 +1,4 @@
-import { TipsError } from '@tips/runtime';
+import { TipsError } from '@tips/runtime/core';
 
 /** A SentencePiece model file is missing, corrupt or of a kind we do not support, or a tokenizer input is invalid. */
 export class TokenizerError extends TipsError {

@@ -1,3 +1,4 @@
+import { loadModule } from '@tips/runtime/core';
 import { TokenizerError } from '../errors';
 import { asciiLower } from './ascii-lower';
 import { SentencePieceProcessor, type EncodedPiece } from './processor';
@@ -115,9 +116,9 @@ export class SentencePieceTokenizer {
 }
 
 async function readModelFile(path: string): Promise<Uint8Array> {
-  // A non-literal specifier keeps browser bundlers from resolving node:fs for the bytes-only path.
-  const specifier = 'node:fs/promises';
-  const fs = (await import(/* webpackIgnore: true */ specifier)) as typeof import('node:fs/promises');
+  // Loaded on use (require under CommonJS/jest, import() under ESM) so that browser bundles of the
+  // bytes-only path never resolve node:fs.
+  const fs = await loadModule<typeof import('node:fs/promises')>('node:fs/promises');
   try {
     return new Uint8Array(await fs.readFile(path));
   } catch (e) {
