@@ -1,3 +1,6 @@
+/**
+ * @jest-environment ./test/onnx-environment.cjs
+ */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
