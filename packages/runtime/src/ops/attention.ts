@@ -54,27 +54,33 @@ function attentionFast(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, heads: nu
   // [B, T, D] → [B·H, T, Dh] (perm [0, 2, 1, 3]) or → [B·H, Dh, T] (perm [0, 2, 3, 1]).
   const toHeads = (t: tf.Tensor, T: number, perm: number[]) =>
     tf.reshape(tf.transpose(tf.reshape(t, [B, T, heads, dh]), perm), perm[2] === 1 ? [BH, T, dh] : [BH, dh, T]) as tf.Tensor3D;
+  // [B·H, T, Dh] → [B, T, D], and [B·H, Dh, T] → [B, T, D].
   const fromHeads = (t: tf.Tensor, T: number) => tf.reshape(tf.transpose(tf.reshape(t, [B, heads, T, dh]), [0, 2, 1, 3]), [B, T, D]) as tf.Tensor3D;
+  const fromHeadsT = (t: tf.Tensor, T: number) => tf.reshape(tf.transpose(tf.reshape(t, [B, heads, dh, T]), [0, 3, 1, 2]), [B, T, D]) as tf.Tensor3D;
   const swap = (t: tf.Tensor3D) => tf.transpose(t, [0, 2, 1]) as tf.Tensor3D;
   return customOp([q, k, v], (save) => {
-    const qh = toHeads(tf.mul(q, scale), Tq, [0, 2, 1, 3]);
+    const qs = tf.mul(q, scale);
+    const qh = toHeads(qs, Tq, [0, 2, 1, 3]);
     const kT = toHeads(k, Tk, [0, 2, 3, 1]);
     const vh = toHeads(v, Tk, [0, 2, 1, 3]);
     let logits = plainBatchMatMul(qh, kT); // [BH, Tq, Tk]
     if (bias) logits = tf.reshape(tf.add(tf.reshape(logits, [B, heads, Tq, Tk]), bias), [BH, Tq, Tk]);
     const p = tf.softmax(logits, -1) as tf.Tensor3D;
-    save([qh, kT, vh, p]);
+    save([qs, kT, vh, p]);
     return {
       value: fromHeads(plainBatchMatMul(p, vh), Tq),
+      // Every product is plain; the transposed ones (dVᵀ = dOᵀ·P, dKᵀ = Qᵀ·dS) avoid transposing the
+      // Tq×Tk matrices P and dS, which are larger than the T×Dh ones once T > Dh.
       gradFunc: (dy, saved) => {
-        const [qs, kTs, vs, ps] = saved as tf.Tensor3D[];
+        const [qsS, kTs, vs, ps] = saved as tf.Tensor3D[];
         const dO = toHeads(dy, Tq, [0, 2, 1, 3]); // [BH, Tq, dh]
+        const dOT = toHeads(dy, Tq, [0, 2, 3, 1]); // [BH, dh, Tq]
         const dP = plainBatchMatMul(dO, swap(vs!)); // [BH, Tq, Tk]
-        const dV = plainBatchMatMul(swap(ps!), dO); // [BH, Tk, dh]
+        const dVT = plainBatchMatMul(dOT, ps!); // [BH, dh, Tk]
         const dS = tf.mul(ps!, tf.sub(dP, tf.sum(tf.mul(dP, ps!), -1, true))) as tf.Tensor3D;
         const dQ = tf.mul(plainBatchMatMul(dS, swap(kTs!)), scale); // [BH, Tq, dh]
-        const dK = plainBatchMatMul(swap(dS), qs!); // [BH, Tk, dh]
-        return [fromHeads(dQ, Tq), fromHeads(dK, Tk), fromHeads(dV, Tk)];
+        const dKT = plainBatchMatMul(toHeads(qsS!, Tq, [0, 2, 3, 1]), dS); // [BH, dh, Tk]
+        return [fromHeads(dQ, Tq), fromHeadsT(dKT, Tk), fromHeadsT(dVT, Tk)];
       },
     };
   });

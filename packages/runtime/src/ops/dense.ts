@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { customOp } from './custom-grad';
+import { sumRows } from './reduce-rows';
 import { useFastOps } from './path';
 
 /**
@@ -9,7 +10,8 @@ import { useFastOps } from './path';
  *
  * Differentiable in x, w and b. On the fast path (see setOpsPath; the default on wasm and cpu) the
  * gradient avoids transposed matmuls: dX = dY·transpose(W) and dW = transpose(X)·dY, each an
- * explicit Transpose followed by a plain 2-D matmul, and the forward fuses the bias into the matmul.
+ * explicit Transpose followed by a plain 2-D matmul, the bias gradient is a GEMV (sumRows), and the
+ * forward fuses the bias into the matmul.
  */
 export function dense(x: tf.Tensor, w: tf.Tensor2D, b?: tf.Tensor1D | null): tf.Tensor {
   return tf.tidy(() => {
@@ -35,7 +37,7 @@ function denseFast2d(x2: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D | null): tf
       value: (b ? tf.fused.matMul({ a: x2, b: w, bias: b }) : tf.matMul(x2, w)) as tf.Tensor2D,
       gradFunc: (dy, [xs, ws]) => {
         const grads = [tf.matMul(dy, tf.transpose(ws!) as tf.Tensor2D), tf.matMul(tf.transpose(xs!) as tf.Tensor2D, dy)];
-        if (b) grads.push(tf.sum(dy, 0));
+        if (b) grads.push(sumRows(dy));
         return grads;
       },
     };

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { customOp } from './custom-grad';
+import { sumRows } from './reduce-rows';
 import { useFastOps } from './path';
 
 /**
@@ -22,7 +23,7 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, e
 function layerNormFast(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number): tf.Tensor {
   return tf.tidy(() => {
     const D = x.shape[x.rank - 1]!;
-    const x2 = x.rank === 2 ? x : tf.reshape(x, [-1, D]);
+    const x2 = (x.rank === 2 ? x : tf.reshape(x, [-1, D])) as tf.Tensor2D;
     const y = customOp([x2, gamma, beta], (save) => {
       const centred = tf.sub(x2, tf.mean(x2, -1, true));
       const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), eps));
@@ -33,7 +34,7 @@ function layerNormFast(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps:
         gradFunc: (dy, [xh, rs, gm]) => {
           const g = tf.mul(dy, gm!);
           const inner = tf.sub(tf.sub(g, tf.mean(g, -1, true)), tf.mul(xh!, tf.mean(tf.mul(g, xh!), -1, true)));
-          return [tf.mul(inner, rs!), tf.sum(tf.mul(dy, xh!), 0), tf.sum(dy, 0)];
+          return [tf.mul(inner, rs!), sumRows(tf.mul(dy, xh!) as tf.Tensor2D), sumRows(dy as tf.Tensor2D)];
         },
       };
     });
