@@ -61,7 +61,7 @@ describe('OpenAICaptioner against a real chat-completions server on 127.0.0.1', 
   it('never puts the API key in errors or in the inspected object', async () => {
     server = await startChatServer({ apiKey: 'the-right-key' });
     const c = captioner({ apiKey: 'sk-do-not-leak' });
-    const err = await c.caption(await pngs(1), opts).catch((e: unknown) => e as Error);
+    const err = (await c.caption(await pngs(1), opts).catch((e: unknown) => e)) as Error;
     expect(err).toBeInstanceOf(CaptionHttpError);
     expect((err as CaptionHttpError).status).toBe(401);
     expect(err.message).toContain('API key');

@@ -18,7 +18,8 @@ and writes test images plus expected.json: for each test image the token ids and
 decoding in PyTorch (the reference the jest test compares transformers.js against) and, for the
 first image, the step-0 logits.
 
-Run from anywhere: /usr/bin/python3 build_tiny_captioner.py  (CPU, ~1 minute, deterministic seed).
+Run from anywhere: /usr/bin/python3 build_tiny_captioner.py  (CPU only; a few minutes on an idle
+machine, 1500 Adam steps; seeded).
 """
 import json
 import math
