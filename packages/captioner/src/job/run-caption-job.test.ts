@@ -160,6 +160,23 @@ describe('runCaptionJob (in process, against the test chat server)', () => {
     expect(parseJsonl(await readFile(join(dir, 'merged.jsonl'), 'utf8')).map((l) => l.id)).toEqual(ids);
   });
 
+  it('a stop request (signal) finishes the batches in flight, writes them and reports aborted', async () => {
+    const { manifest, ids } = await makeImageManifest(dir, 20);
+    server = await startChatServer({ delayMs: 40 });
+    const out = join(dir, 'out.jsonl');
+    const ac = new AbortController();
+    const progress = { start: () => undefined, stop: () => undefined, update: (s: { done: number }) => (s.done >= 4 ? ac.abort(new Error('stop')) : undefined) };
+    const r = await runCaptionJob({ manifest, out, captioner: http(server), batchSize: 2, parallelBatches: 2, signal: ac.signal, progress });
+    expect(r.aborted).toBe(true);
+    expect(r.captioned).toBeGreaterThanOrEqual(4);
+    expect(r.captioned).toBeLessThan(20);
+    expect(r.captioned % 2).toBe(0); // whole batches only
+    expect(parseJsonl(await readFile(out, 'utf8'))).toHaveLength(r.captioned);
+    const rest = await runCaptionJob({ manifest, out, captioner: http(server), batchSize: 2 });
+    expect(rest).toMatchObject({ aborted: false, alreadyDone: r.captioned, captioned: 20 - r.captioned });
+    expect(parseJsonl(await readFile(out, 'utf8')).map((l) => l.id).sort()).toEqual(ids);
+  });
+
   it('truncatePartialLine keeps complete lines only', async () => {
     const p = join(dir, 't.jsonl');
     await writeFile(p, '{"a":1}\n{"b":2}\n{"c":');

@@ -38,7 +38,7 @@ export interface CaptionJobOptions {
   progress?: boolean | ProgressReporter;
   /** Stop after this many batches in a row in which every record failed (default 3; 0: never). */
   maxFailedBatchesInARow?: number;
-  /** Stops taking new batches; batches in flight are finished and written. */
+  /** Stops taking new batches; batches in flight are finished and written (the summary says aborted). */
   signal?: AbortSignal;
 }
 
@@ -180,9 +180,9 @@ export async function runCaptionJob(options: CaptionJobOptions): Promise<Caption
         const tb = Date.now();
         let perGranularity;
         try {
-          perGranularity = await Promise.all(granularities.map((g) => captioner.captionRecords(batch, g, options.signal)));
+          // Not given the job's signal: a stop request lets the batches in flight finish and be written.
+          perGranularity = await Promise.all(granularities.map((g) => captioner.captionRecords(batch, g)));
         } catch (e) {
-          if (options.signal?.aborted) return;
           fatal ??= asError(e);
           return;
         }
