@@ -210,7 +210,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     test: testData,
     text: hasText ? { model: options.text!, tokenizer: options.tokenizer! } : undefined,
     embedding: options.embedding ?? 'cls1',
-    probe: { steps: 300, lr: 1e-3, weightDecay: 1e-4, batchSize: 16, seed: 0, ...options.probe, progress: options.probe?.progress ?? options.progress ?? false },
+    probe: { steps: 300, lr: 1e-3, weightDecay: 1e-4, batchSize: 16, seed: 0, targetScale: 4, ...options.probe, progress: options.probe?.progress ?? options.progress ?? false },
     workDir,
     maskClasses,
     labelClasses: labels.classes,

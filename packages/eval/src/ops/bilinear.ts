@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { dense } from '@tips/runtime';
+import { plainBatchMatMul } from '@tips/runtime';
 import { EvalInputError } from '../errors';
 
 /**
@@ -66,10 +66,25 @@ function transposeMatrix(m: Float32Array, rows: number, cols: number): Float32Ar
 }
 
 /**
+ * y[i] = A·x[i] for every i of x [n, k, m], with A [K, k] a constant matrix: a plain batched matmul
+ * (@tips/runtime's plainBatchMatMul, XNNPACK on wasm) whose gradient dx[i] = Aᵀ·dy[i] is one too.
+ */
+function applyLeft(a: Float32Array, K: number, k: number, x: tf.Tensor3D): tf.Tensor3D {
+  const n = x.shape[0];
+  const f = (xs: tf.Tensor3D, save: tf.GradSaveFunc) => {
+    const aT = tf.tile(tf.tensor3d(transposeMatrix(a, K, k), [1, k, K]), [n, 1, 1]) as tf.Tensor3D;
+    save([aT]);
+    const A = tf.tile(tf.tensor3d(a, [1, K, k]), [n, 1, 1]) as tf.Tensor3D;
+    return { value: plainBatchMatMul(A, xs), gradFunc: (dy: tf.Tensor3D, saved: tf.Tensor[]) => plainBatchMatMul(saved[0] as tf.Tensor3D, dy) };
+  };
+  return tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0])(x) as tf.Tensor3D;
+}
+
+/**
  * Differentiable bilinear resize of channel-last maps [B, h, w, C] → [B, H, W, C] (interpolation of
- * bilinearMatrix), written as two plain 2-D matmuls through @tips/runtime's `dense`, so that the
- * forward and backward passes stay on wasm's fast matmul path. Returns a new tensor (the caller,
- * or the enclosing tidy, disposes it).
+ * bilinearMatrix) as two plain batched matmuls with the interpolation matrices — no transposes,
+ * forward and backward on wasm's fast matmul path. Returns a new tensor (the caller, or the
+ * enclosing tidy, disposes it).
  */
 export function upsampleBilinear(x: tf.Tensor4D, size: [number, number]): tf.Tensor4D {
   const [B, h, w, C] = x.shape;
@@ -77,18 +92,10 @@ export function upsampleBilinear(x: tf.Tensor4D, size: [number, number]): tf.Ten
   if (H === h && W === w) return tf.clone(x);
   return tf.tidy(() => {
     let y: tf.Tensor = x;
-    if (W !== w) {
-      const awT = tf.tensor2d(transposeMatrix(bilinearMatrix(w, W), W, w), [w, W]);
-      // [B, h, w, C] → [B, h, C, w] → (· awT) → [B, h, C, W] → [B, h, W, C]
-      y = tf.reshape(dense(tf.reshape(tf.transpose(y, [0, 1, 3, 2]), [B * h * C, w]), awT), [B, h, C, W]);
-      y = tf.transpose(y, [0, 1, 3, 2]);
-    }
-    if (H !== h) {
-      const ahT = tf.tensor2d(transposeMatrix(bilinearMatrix(h, H), H, h), [h, H]);
-      // [B, h, W, C] → [B, W, C, h] → (· ahT) → [B, W, C, H] → [B, H, W, C]
-      y = tf.reshape(dense(tf.reshape(tf.transpose(y, [0, 2, 3, 1]), [B * W * C, h]), ahT), [B, W, C, H]);
-      y = tf.transpose(y, [0, 3, 1, 2]);
-    }
-    return y as tf.Tensor4D;
+    // Along x: for each image row, [W, w]·[w, C].
+    if (W !== w) y = applyLeft(bilinearMatrix(w, W), W, w, tf.reshape(y, [B * h, w, C]) as tf.Tensor3D);
+    // Along y: for each image, [H, h]·[h, W·C].
+    if (H !== h) y = applyLeft(bilinearMatrix(h, H), H, h, tf.reshape(y, [B, h, W * C]) as tf.Tensor3D);
+    return tf.reshape(y, [B, H, W, C]) as tf.Tensor4D;
   });
 }

@@ -69,7 +69,7 @@ export function renderMarkdown(r: EvalReport, figures: { file: string; caption: 
     '- Depth: DINOv2 linear probe on patch tokens ⊕ CLS over uniformly spaced bins, ×4 upsampling, SigLoss; metrics per image, averaged (RMSE in the unit of the depth maps).',
     '- kNN: DINO weighted vote (cosine, exp(s/T)). Zero-shot: prompt ensembling (mean of normalised text embeddings). Retrieval: recall@K with every caption of an image counted, ties counted against the model.',
     '- Zero-shot segmentation: patch–text cosine per patch (MaskCLIP values trick when available), bilinear upsampling, argmax.',
-    `- Probes: AdamW, peak LR ${r.settings.probe.lr ?? 1e-3}, ${r.settings.probe.steps ?? 300} steps, batch ${r.settings.probe.batchSize ?? 16}, seed ${r.settings.probe.seed ?? 0}, trained by @tips/trainer's loop.`,
+    `- Probes: AdamW, peak LR ${r.settings.probe.lr ?? 1e-3}, ${r.settings.probe.steps ?? 300} steps, batch ${r.settings.probe.batchSize ?? 16}, seed ${r.settings.probe.seed ?? 0}, trained by @tips/trainer's loop; dense training targets at ${r.settings.probe.targetScale ? `${r.settings.probe.targetScale} px per patch side` : 'full label size'}, metrics at full label size.`,
     '',
   );
   return out.join('\n');

@@ -1,5 +1,6 @@
 import { EvalTaskError } from '../errors';
 import { featureBatch, disposeFeatures, gatherRows, type FeatureSet } from '../features/feature-set';
+import { resizeNearest } from '../data/eval-split';
 import type { EncoderFeatures } from '@tips/trainer';
 import type { GlobalEmbedding, ProbeSummary, SplitData, TaskContext } from './types';
 import type { ProbeTrainResult } from '../heads/train-probe';
@@ -34,6 +35,23 @@ export function stackMaps<T extends Uint8Array | Float32Array>(maps: readonly T[
   const out = make(indices.length * per);
   indices.forEach((i, k) => out.set(maps[i]!, k * per));
   return out;
+}
+
+/**
+ * Size of the dense probes' training targets: `targetScale` pixels per patch side, at most the label
+ * size (0: the label size).
+ */
+export function trainTargetSize(data: SplitData, targetScale: number | undefined): [number, number] {
+  const s = targetScale ?? 4;
+  const [H, W] = data.size;
+  if (!s) return [H, W];
+  const [h, w] = data.features.grid;
+  return [Math.min(H, h * s), Math.min(W, w * s)];
+}
+
+/** Per-sample maps resized (nearest) to `to` (the same arrays when the size already matches). */
+export function resizeMaps<T extends Uint8Array | Float32Array>(maps: readonly T[], from: [number, number], to: [number, number]): T[] {
+  return maps.map((m) => resizeNearest(m, from[1], from[0], to[1], to[0]));
 }
 
 export function probeSummary(r: ProbeTrainResult): ProbeSummary {

@@ -5,7 +5,7 @@ import { featureSource } from '../features/feature-source';
 import { DepthBinsHead } from '../heads/depth-bins';
 import { trainProbe } from '../heads/train-probe';
 import { DepthMetricAccumulator } from '../metrics/depth';
-import { forEachTestBatch, probeSummary, requireTrain, stackMaps } from './common';
+import { forEachTestBatch, probeSummary, requireTrain, resizeMaps, stackMaps, trainTargetSize } from './common';
 import type { DepthResult, TaskContext } from './types';
 
 /**
@@ -27,8 +27,8 @@ export async function runDepth(ctx: TaskContext): Promise<DepthResult> {
   const train = requireTrain(ctx, 'depth');
   if (!train.depth || !ctx.test.depth) throw new EvalTaskError('depth', 'needs depth maps in both splits');
   const range = ctx.depth.range ?? defaultDepthRange(train.depth);
-  const [H, W] = train.size;
-  const maps = train.depth;
+  const [H, W] = trainTargetSize(train, ctx.probe.targetScale);
+  const maps = resizeMaps(train.depth, train.size, [H, W]);
   const head = DepthBinsHead.create({ embedDim: train.features.dim, bins: ctx.depth.bins, minDepth: range[0], maxDepth: range[1], readout: ctx.depth.readout }, ctx.probe.seed);
   try {
     const data = featureSource(train.features, {
@@ -37,7 +37,7 @@ export async function runDepth(ctx: TaskContext): Promise<DepthResult> {
       target: (idx) => ({ depth: tf.tensor3d(stackMaps(maps, idx, (n) => new Float32Array(n)), [idx.length, H, W]) }),
       releaseTarget: (t) => t.depth.dispose(),
     });
-    ctx.log(`depth: training the linear bins probe (${ctx.depth.bins} bins over ${range[0]}..${range[1]}) on ${train.features.count} images`);
+    ctx.log(`depth: training the linear bins probe (${ctx.depth.bins} bins over ${range[0]}..${range[1]}) on ${train.features.count} images, targets ${H}×${W}`);
     const run = await trainProbe(head, data, join(ctx.workDir, 'depth'), { ...ctx.probe, label: 'depth probe' });
     const [th, tw] = ctx.test.size;
     const acc = new DepthMetricAccumulator({ minDepth: range[0], maxDepth: range[1] });

@@ -5,7 +5,7 @@ import { featureSource } from '../features/feature-source';
 import { LinearSegHead } from '../heads/linear-seg';
 import { trainProbe } from '../heads/train-probe';
 import { ConfusionMatrix } from '../metrics/confusion';
-import { forEachTestBatch, probeSummary, requireTrain, stackMaps } from './common';
+import { forEachTestBatch, probeSummary, requireTrain, resizeMaps, stackMaps, trainTargetSize } from './common';
 import type { SegResult, TaskContext } from './types';
 
 /** Checks that every mask value is a class id or the ignore index. */
@@ -36,8 +36,8 @@ export async function runSegmentation(ctx: TaskContext): Promise<SegResult> {
   if (!train.masks || !ctx.test.masks) throw new EvalTaskError('seg', 'needs class masks in both splits');
   checkMaskValues(train.masks, C, ctx.ignoreIndex, 'training');
   checkMaskValues(ctx.test.masks, C, ctx.ignoreIndex, 'test');
-  const [H, W] = train.size;
-  const masks = train.masks;
+  const [H, W] = trainTargetSize(train, ctx.probe.targetScale);
+  const masks = resizeMaps(train.masks, train.size, [H, W]);
   const head = LinearSegHead.create({ embedDim: train.features.dim, numClasses: C, ignoreIndex: ctx.ignoreIndex }, ctx.probe.seed);
   try {
     const data = featureSource(train.features, {
@@ -46,7 +46,7 @@ export async function runSegmentation(ctx: TaskContext): Promise<SegResult> {
       target: (idx) => ({ labels: tf.tensor3d(Int32Array.from(stackMaps(masks, idx, (n) => new Uint8Array(n))), [idx.length, H, W], 'int32') }),
       releaseTarget: (t) => t.labels.dispose(),
     });
-    ctx.log(`seg: training the linear probe (${C} classes) on ${train.features.count} images`);
+    ctx.log(`seg: training the linear probe (${C} classes) on ${train.features.count} images, targets ${H}×${W}`);
     const run = await trainProbe(head, data, join(ctx.workDir, 'seg'), { ...ctx.probe, label: 'seg probe' });
     const [th, tw] = ctx.test.size;
     const cm = new ConfusionMatrix(C, ctx.ignoreIndex);

@@ -25,6 +25,12 @@ export interface SplitData {
 
 export interface ProbeSettings extends ProbeTrainOptions {
   batchSize?: number;
+  /**
+   * Resolution of the dense probes' training targets, in pixels per patch side: masks and depth maps
+   * are resized (nearest) to (s·h)×(s·w) for the training loss (default 4, the ×4 of DINOv2's depth
+   * head; 0 = full label size, as DINOv2 on GPUs). Metrics are always computed at full label size.
+   */
+  targetScale?: number;
 }
 
 /** Everything a task needs; built by evaluate(). */
