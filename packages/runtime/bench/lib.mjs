@@ -4,8 +4,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg, availableParallelism, totalmem } from 'node:os';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const MB = 1024 * 1024;
+const HERE = dirname(fileURLToPath(import.meta.url));
 
 /** Progress and notes go to stderr; stdout carries only the final JSON. */
 export function log(...parts) {
@@ -120,7 +123,9 @@ export function runTorch(script, args, { timeoutMs = 30 * 60 * 1000 } = {}) {
   const probe = spawnSync(PYTHON, ['-c', 'import torch, sys; sys.stdout.write(torch.__version__)'], { encoding: 'utf8', timeout: 120000 });
   if (probe.status !== 0) return { skipped: `torch is not importable by ${PYTHON} (${(probe.stderr || '').trim().split('\n').pop()}); install python3-torch to get the PyTorch column` };
   log(`torch ${probe.stdout.trim()}: ${script}`);
-  const r = spawnSync(PYTHON, [script, JSON.stringify(args)], { encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * MB });
+  // torch_bench.py (timing, RSS, JSON output) is importable from any reference script.
+  const env = { ...process.env, PYTHONPATH: [HERE, process.env.PYTHONPATH].filter(Boolean).join(':') };
+  const r = spawnSync(PYTHON, [script, JSON.stringify(args)], { encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * MB, env });
   if (r.status !== 0) return { skipped: `${script} failed (status ${r.status}${r.signal ? `, ${r.signal}` : ''})` };
   const last = r.stdout.trim().split('\n').pop();
   try {
@@ -133,4 +138,94 @@ export function runTorch(script, args, { timeoutMs = 30 * 60 * 1000 } = {}) {
 /** Prints the bench's result as one JSON object on stdout (what `npm run bench` collects). */
 export function emit(result) {
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
+
+/**
+ * Child-process mode of a bench script: when the script was started as
+ * `node script --child <variant> '<json opts>'`, runs `handler(variant, opts)` and prints its result
+ * as one JSON line, then returns true; otherwise returns false (the parent carries on).
+ */
+export async function runChildIfAsked(handler, argv = process.argv) {
+  if (argv[2] !== '--child') return false;
+  const res = await handler(argv[3], JSON.parse(argv[4] ?? '{}'));
+  process.stdout.write(`${JSON.stringify(res)}\n`);
+  return true;
+}
+
+function runChild(script, variant, opts) {
+  const r = spawnSync(process.execPath, [script, '--child', variant, JSON.stringify(opts)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * MB,
+  });
+  if (r.status !== 0) throw new Error(`bench child '${variant}' of ${script} failed (status ${r.status})`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+function median(v) {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/**
+ * Compares variants of one workload fairly on a machine that may be shared: each variant runs in
+ * its own child process of `script` (see runChildIfAsked; a clean process gives a clean peak RSS
+ * and tensor count), `passes` times, alternating the variants (and the PyTorch reference, when
+ * `torch` = { script, args } is given) so that load changes hit all of them; the step times of all
+ * passes are pooled. A child's handler returns timeSteps(...) output (plus anything else).
+ *
+ * Returns { summary: { name: { medianMs, minMs, cpuMedianMs, steps } }, runs: { name: [result per pass] },
+ * torchSkipped: reason | undefined, ratio(a, b): summary[a].medianMs / summary[b].medianMs }.
+ */
+export function compareVariants({ script, variants, passes = 2, torch = null }) {
+  const scriptPath = script.startsWith('file:') ? fileURLToPath(script) : script;
+  const runs = {};
+  let torchSkipped;
+  for (let pass = 0; pass < passes; pass++) {
+    for (const [name, opts] of Object.entries(variants)) {
+      log(`${name} (pass ${pass + 1}/${passes})`);
+      (runs[name] ??= []).push(runChild(scriptPath, name, opts));
+    }
+    if (torch) {
+      const t = runTorch(torch.script, torch.args);
+      if (t.skipped) {
+        torchSkipped = t.skipped;
+        log(`PyTorch column skipped: ${t.skipped}`);
+      } else (runs.torch ??= []).push(t);
+    }
+  }
+  const summary = {};
+  for (const [name, rs] of Object.entries(runs)) {
+    const wall = rs.flatMap((r) => r.msPerStep.all);
+    const cpu = rs.flatMap((r) => r.cpuMsPerStep.all);
+    summary[name] = { medianMs: round(median(wall)), minMs: round(Math.min(...wall)), cpuMedianMs: round(median(cpu)), steps: wall.length };
+  }
+  const ratio = (a, b) => (summary[a] && summary[b] ? round(summary[a].medianMs / summary[b].medianMs) : null);
+  return { summary, runs, torchSkipped, ratio };
+}
+
+/**
+ * Kernel-level profile of one call of `fn` (tf.profile): per kernel name, total ms, share and call
+ * count, the `top` heaviest kinds first; named scopes and customGrad wrappers are left out.
+ */
+export async function profileKernels(tf, fn, { top = 15 } = {}) {
+  const backend = tf.getBackend();
+  const prof = await tf.profile(fn);
+  tf.dispose(prof.result);
+  const agg = new Map();
+  for (const k of prof.kernels) {
+    if (!tf.getKernel(k.name, backend)) continue;
+    const a = agg.get(k.name) ?? { ms: 0, calls: 0 };
+    a.ms += k.kernelTimeMs;
+    a.calls++;
+    agg.set(k.name, a);
+  }
+  const total = [...agg.values()].reduce((s, a) => s + a.ms, 0);
+  return {
+    totalKernelMs: round(total, 1),
+    kernels: [...agg.entries()]
+      .sort((a, b) => b[1].ms - a[1].ms)
+      .slice(0, top)
+      .map(([name, a]) => ({ name, ms: round(a.ms, 1), share: round(a.ms / total, 3), calls: a.calls })),
+  };
 }

@@ -1,30 +1,32 @@
-// @tips/runtime benchmarks. `npm run bench -w @tips/runtime [-- filter]` prints one JSON object.
-//   train-block: one pre-LN transformer block (B=8, T=65, D=384, H=6) forward + backward + Adam,
-//     ms/step for stock tfjs wasm (reference ops, tfjs gradients), our fast ops (one thread), our fast
-//     ops data-parallel over os.availableParallelism() workers, and PyTorch (block_step.py, 2 threads).
-// Each variant runs in its own child process (clean peak RSS), twice, alternating, and the step
-// times of both passes are pooled: the machine may be shared, so the load is recorded too.
-import { spawnSync } from 'node:child_process';
+// @tips/runtime benchmarks: `npm run bench -w @tips/runtime [-- filter]` prints one JSON object.
+//   train-block: one pre-LN transformer block (B=8, T=65, D=384, H=6) forward + backward + Adam:
+//     stock   tfjs wasm with tfjs's own gradients (ops path 'reference'), one thread;
+//     fast    our ops (hand-written backward passes, plain matmuls only), one thread;
+//     parallel our ops, data-parallel over os.availableParallelism() workers (DataParallelPool,
+//             sharded Adam in the workers);
+//     torch   block_step.py: PyTorch (Debian python3-torch, OpenBLAS), torch.set_num_threads(2),
+//             same initial weights and data (the first losses agree), skipped if torch is missing.
+//   ops: per-op forward+backward timings of the layer ops, stock vs fast.
+// Variants run in separate child processes, alternating over two passes (see compareVariants).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { emit, filterArg, log, machineInfo, matches, round, runTorch } from './lib.mjs';
+import { compareVariants, emit, filterArg, log, machineInfo, matches, round, runChildIfAsked, timeSteps } from './lib.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const CONFIG = { B: 8, T: 65, D: 384, heads: 6, lr: 1e-4 };
+const BLOCK = { B: 8, T: 65, D: 384, heads: 6, lr: 1e-4 };
 
-async function childMain(variant, opts) {
+async function blockChild(variant, opts) {
   const tf = await import('@tensorflow/tfjs-core');
   const rt = await import('@tips/runtime');
-  const { timeSteps } = await import('./lib.mjs');
   const { blockInit, makeBlockTrainer } = await import('./block.mjs');
   await rt.initBackend({ backend: 'wasm' });
-  const { B, T, D, heads, lr } = CONFIG;
-  let step;
-  let cleanup = async () => {};
+  const { B, T, D, heads, lr } = BLOCK;
   const losses = [];
   const extra = {};
+  let step;
+  let cleanup;
   if (variant === 'stock' || variant === 'fast') {
     rt.setOpsPath(variant === 'stock' ? 'reference' : 'fast');
     const trainer = makeBlockTrainer({ B, T, D, heads, lr });
@@ -39,117 +41,113 @@ async function childMain(variant, opts) {
       module: join(HERE, 'block-worker.mjs'),
       params: Object.entries(init).map(([name, { shape }]) => ({ name, shape })),
       workers,
-      init: { heads, lr, eps: 1e-7 },
+      init: { heads, lr, eps: 1e-7 }, // tf.train.adam's epsilon on wasm, as the single-thread variants
     });
     pool.setWeights(Object.fromEntries(Object.entries(init).map(([n, v]) => [n, v.data])));
     const shards = rt.shardRanges(B, workers).map(([a, b]) => ({ x: x.slice(a * T * D, b * T * D), target: target.slice(a * T * D, b * T * D), rows: b - a, T, D }));
     extra.workers = workers;
-    extra.computeMs = [];
+    extra.computeMsPerWorker = [];
     step = async () => {
       const r = await pool.step(shards, { update: true });
       const total = r.shardWeights.reduce((a, b) => a + b, 0);
       losses.push(r.metrics.reduce((a, m, i) => a + m.loss * r.shardWeights[i], 0) / total);
-      extra.computeMs.push(r.timings.compute.map((v) => round(v, 0)));
+      extra.computeMsPerWorker.push(r.timings.compute.map((v) => round(v, 0)));
       extra.workerTensors = r.metrics.map((m) => m.tensors);
     };
     cleanup = () => pool.close();
   }
-  const res = await timeSteps(`${variant}`, step, { warmup: opts.warmup, steps: opts.steps, tf });
+  const res = await timeSteps(`block ${variant}`, step, { warmup: opts.warmup, steps: opts.steps, tf });
   await cleanup();
   return { ...res, ...extra, firstLoss: losses[0], lastLoss: losses[losses.length - 1] };
 }
 
-function runChild(variant, opts) {
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', variant, JSON.stringify(opts)], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (r.status !== 0) throw new Error(`bench child '${variant}' failed (status ${r.status})`);
-  return JSON.parse(r.stdout.trim().split('\n').pop());
-}
-
-/** Pools the step times of several passes of one variant. */
-function merge(passes) {
-  const all = passes.flatMap((p) => p.wall);
-  const cpu = passes.flatMap((p) => p.cpu);
-  const med = (v) => {
-    const s = [...v].sort((a, b) => a - b);
-    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-  };
-  return { medianMs: round(med(all)), minMs: round(Math.min(...all)), cpuMedianMs: round(med(cpu)), steps: all.length };
-}
-
 async function benchBlock() {
-  const { B, T, D, heads } = CONFIG;
+  const { B, T, D, heads } = BLOCK;
   const dir = mkdtempSync(join(tmpdir(), 'tips-bench-'));
-  const npz = join(dir, 'block.npz');
   try {
+    // Both sides start from the same weights and data: an npz the PyTorch script reads.
     const rt = await import('@tips/runtime');
     const { blockInit, makeBlockTrainer } = await import('./block.mjs');
-    const init = blockInit(D);
+    const npz = join(dir, 'block.npz');
+    const tensors = Object.fromEntries(Object.entries(blockInit(D)).map(([n, v]) => [n, { dtype: 'float32', shape: v.shape, data: v.data }]));
     const { x, target } = makeBlockTrainer.data({ B, T, D });
-    const tensors = Object.fromEntries(Object.entries(init).map(([n, v]) => [n, { dtype: 'float32', shape: v.shape, data: v.data }]));
     tensors.x = { dtype: 'float32', shape: [B, T, D], data: x };
     tensors.target = { dtype: 'float32', shape: [B, T, D], data: target };
     await rt.writeNpz(npz, tensors);
-
-    const plan = {
-      stock: { warmup: 1, steps: 2 },
-      fast: { warmup: 1, steps: 6 },
-      parallel: { warmup: 1, steps: 6 },
-    };
-    const passes = { stock: [], fast: [], parallel: [], torch: [] };
-    const details = {};
-    const torchArgs = { npz, heads, threads: 2, warmup: 2, steps: 10 };
-    for (let pass = 0; pass < 2; pass++) {
-      for (const v of Object.keys(plan)) {
-        log(`block ${v} (pass ${pass + 1}/2)`);
-        const r = runChild(v, plan[v]);
-        passes[v].push({ wall: r.msPerStep.all ?? [], cpu: r.cpuMsPerStep.all ?? [] });
-        details[v] = details[v] ?? [];
-        details[v].push(r);
-      }
-      const t = runTorch(join(HERE, 'block_step.py'), torchArgs);
-      details.torch = details.torch ?? [];
-      details.torch.push(t);
-      if (!t.skipped) passes.torch.push({ wall: t.msPerStep.all ?? [], cpu: t.cpuMsPerStep.all ?? [] });
-    }
-    const summary = {};
-    for (const v of Object.keys(passes)) if (passes[v].length) summary[v] = merge(passes[v]);
-    const torchSkipped = details.torch.find((t) => t.skipped)?.skipped;
-    const ratio = (a, b) => (summary[a] && summary[b] ? round(summary[a].medianMs / summary[b].medianMs, 2) : null);
+    const cmp = compareVariants({
+      script: import.meta.url,
+      variants: { stock: { warmup: 1, steps: 2 }, fast: { warmup: 1, steps: 6 }, parallel: { warmup: 1, steps: 6 } },
+      passes: 2,
+      torch: { script: join(HERE, 'block_step.py'), args: { npz, heads, threads: 2, warmup: 2, steps: 10 } },
+    });
+    const { runs } = cmp;
+    const mem = (r) => ({ peakRssMB: r.rssMB.peakProcess, rssGrowthMBPerStep: r.rssMB.growthPerStep ?? null, rssAfterEachStepMB: r.rssMB.afterEachStep, tensors: r.tensors ?? null });
     return {
-      config: { ...CONFIG, step: 'forward + backward (MSE loss) + Adam', torchThreads: 2, workers: details.parallel?.[0]?.workers },
-      summary,
+      config: { ...BLOCK, mlp: 4 * D, step: 'forward + backward (MSE loss) + Adam', torchThreads: 2, workers: runs.parallel?.[0]?.workers },
+      summary: cmp.summary,
       ratios: {
-        stockOverTorch: ratio('stock', 'torch'),
-        fastOverTorch: ratio('fast', 'torch'),
-        parallelOverTorch: ratio('parallel', 'torch'),
-        stockOverFast: ratio('stock', 'fast'),
-        stockOverParallel: ratio('stock', 'parallel'),
+        stockOverTorch: cmp.ratio('stock', 'torch'),
+        fastOverTorch: cmp.ratio('fast', 'torch'),
+        parallelOverTorch: cmp.ratio('parallel', 'torch'),
+        stockOverFast: cmp.ratio('stock', 'fast'),
+        stockOverParallel: cmp.ratio('stock', 'parallel'),
       },
-      torch: torchSkipped ? { skipped: torchSkipped } : { version: details.torch[0].torch, blas: details.torch[0].blas, threads: details.torch[0].threads, firstLoss: details.torch[0].firstLoss },
-      memory: Object.fromEntries(
-        Object.entries(details).map(([v, rs]) => [
-          v,
-          rs.map((r) => (r.skipped ? r : { peakRssMB: r.rssMB.peakProcess, rssGrowthMBPerStep: r.rssMB.growthPerStep ?? null, rssAfterEachStepMB: r.rssMB.afterEachStep, tensors: r.tensors })),
-        ]),
-      ),
-      losses: Object.fromEntries(Object.entries(details).map(([v, rs]) => [v, rs[0]?.skipped ? null : { first: rs[0].firstLoss, last: rs[0].lastLoss }])),
-      parallelComputeMsPerWorker: details.parallel?.map((r) => r.computeMs),
+      torch: cmp.torchSkipped ? { skipped: cmp.torchSkipped } : { version: runs.torch[0].torch, blas: runs.torch[0].blas, threads: runs.torch[0].threads },
+      firstLoss: Object.fromEntries(Object.entries(runs).map(([v, rs]) => [v, rs[0].firstLoss])),
+      memory: Object.fromEntries(Object.entries(runs).map(([v, rs]) => [v, rs.map(mem)])),
+      parallelComputeMsPerWorker: runs.parallel?.map((r) => r.computeMsPerWorker),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-if (process.argv[2] === '--child') {
-  const res = await childMain(process.argv[3], JSON.parse(process.argv[4]));
-  emit(res);
-} else {
+/** Forward+backward of each layer op at the block's sizes, stock vs fast, in this process (CPU ms). */
+async function benchOps() {
+  const tf = await import('@tensorflow/tfjs-core');
+  const rt = await import('@tips/runtime');
+  await rt.initBackend({ backend: 'wasm' });
+  const { B, T, D, heads } = BLOCK;
+  const M = B * T;
+  const r = new rt.Rng(3);
+  const t = (shape, std = 1) => tf.tensor(r.fill(new Float32Array(shape.reduce((a, b) => a * b, 1)), (g) => g.normal(0, std)), shape);
+  const x = t([B, T, D]);
+  const w = t([D, 4 * D], 0.02);
+  const b = t([4 * D]);
+  const g = t([D]);
+  const h = t([B, T, 4 * D]);
+  const cases = {
+    'dense 520x384x1536': [(a, ww, bb) => rt.dense(a, ww, bb), [x, w, b]],
+    'layerNorm 520x384': [(a, gg, bb) => rt.layerNorm(a, gg, bb, 1e-6), [x, g, g]],
+    'gelu 520x1536': [(a) => rt.gelu(a), [h]],
+    'attention B8 T65 H6': [(a) => rt.multiHeadAttention(a, a, a, { heads }), [x]],
+  };
+  const out = {};
+  for (const [name, [fn, inputs]] of Object.entries(cases)) {
+    out[name] = {};
+    for (const path of ['reference', 'fast']) {
+      rt.setOpsPath(path);
+      const run = () => tf.tidy(() => tf.grads((...xs) => tf.sum(fn(...xs)))(inputs));
+      tf.dispose(run());
+      const reps = 10;
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      for (let i = 0; i < reps; i++) tf.dispose(run());
+      const c = process.cpuUsage(c0);
+      out[name][path === 'reference' ? 'stock' : 'fast'] = { wallMs: round((performance.now() - t0) / reps), cpuMs: round((c.user + c.system) / 1000 / reps) };
+    }
+    out[name].stockOverFastCpu = round(out[name].stock.cpuMs / out[name].fast.cpuMs);
+    log(`ops ${name}: ${JSON.stringify(out[name])}`);
+  }
+  rt.setOpsPath('auto');
+  tf.dispose([x, w, b, g, h]);
+  return { note: 'forward + backward of Σ op(inputs), CPU ms per call, one thread, this process', ops: out };
+}
+
+if (!(await runChildIfAsked(blockChild))) {
   const filter = filterArg();
   const out = { package: '@tips/runtime', filter: filter || null, machine: machineInfo(), benches: {} };
+  if (matches(filter, 'ops')) out.benches.ops = await benchOps();
   if (matches(filter, 'train-block', 'block')) out.benches['train-block'] = await benchBlock();
   out.machine.loadavg1After = machineInfo().loadavg1;
   emit(out);

@@ -53,9 +53,21 @@ def time_steps(name, step, warmup=2, steps=10):
             "rssMB": {"afterEachStep": rss, "peakProcess": round(peak_rss_mb(), 1)}, "last": out}
 
 
+def _system_blas():
+    # Debian's torch uses the generic libblas.so.3 interface; the alternative chooses the library.
+    import os
+    for arch in ("x86_64-linux-gnu", "aarch64-linux-gnu"):
+        link = f"/etc/alternatives/libblas.so.3-{arch}"
+        if os.path.exists(link):
+            target = os.path.realpath(link)
+            return "OpenBLAS" + (" (pthread)" if "pthread" in target else "") if "openblas" in target else f"generic ({target})"
+    return "generic"
+
+
 def torch_info(torch):
     cfg = torch.__config__.show()
-    blas = "OpenBLAS" if "openblas" in cfg.lower() else ("MKL" if "mkl" in cfg.lower() else "unknown")
+    low = cfg.lower()
+    blas = "OpenBLAS" if "blas_info=open" in low else ("MKL" if "blas_info=mkl" in low else _system_blas())
     return {"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas}
 
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { plainBatchMatMul } from './batch-matmul';
+import { plainBatchMatMul } from './wasm-kernels';
 import { customOp } from './custom-grad';
 import { useFastOps } from './path';
 

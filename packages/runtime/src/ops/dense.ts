@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { customOp } from './custom-grad';
-import { sumRows } from './reduce-rows';
+import { sumRows } from './wasm-kernels';
 import { useFastOps } from './path';
 
 /**
@@ -10,7 +10,7 @@ import { useFastOps } from './path';
  *
  * Differentiable in x, w and b. On the fast path (see setOpsPath; the default on wasm and cpu) the
  * gradient avoids transposed matmuls: dX = dY·transpose(W) and dW = transpose(X)·dY, each an
- * explicit Transpose followed by a plain 2-D matmul, the bias gradient is a GEMV (sumRows), and the
+ * explicit Transpose followed by a plain 2-D matmul, the bias gradient a row sum (sumRows), and the
  * forward fuses the bias into the matmul.
  */
 export function dense(x: tf.Tensor, w: tf.Tensor2D, b?: tf.Tensor1D | null): tf.Tensor {

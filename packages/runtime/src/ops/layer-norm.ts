@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { customOp } from './custom-grad';
-import { sumRows } from './reduce-rows';
+import { sumRows } from './wasm-kernels';
 import { useFastOps } from './path';
 
 /**

@@ -6,7 +6,7 @@ import { dense } from './dense';
 import { multiHeadAttention } from './attention';
 import { layerNorm } from './layer-norm';
 import { gelu, silu } from './activations';
-import { plainBatchMatMul } from './batch-matmul';
+import { plainBatchMatMul, sumRows } from './wasm-kernels';
 import { getOpsPath, setOpsPath, useFastOps, withOpsPath, OpsPathError } from './path';
 
 // The fast ops (hand-written backward passes) against tfjs's own gradients of the reference ops,
@@ -124,6 +124,26 @@ describe('plainBatchMatMul', () => {
     const b = tf.zeros([2, 5, 4]) as tf.Tensor3D;
     expect(() => plainBatchMatMul(a, b)).toThrow(/do not chain/);
     tf.dispose([a, b]);
+  });
+});
+
+describe('sumRows', () => {
+  it('equals tf.sum over axis 0 (row counts that are and are not multiples of 4), no leak', () => {
+    for (const [m, n] of [
+      [1, 3],
+      [7, 5],
+      [12, 33],
+    ] as const) {
+      const x = randn([m, n], m + n) as tf.Tensor2D;
+      const before = tf.memory().numTensors;
+      const got = sumRows(x);
+      const want = tf.sum(x, 0);
+      expect(got.shape).toEqual([n]);
+      expect(relErr(got.dataSync(), want.dataSync())).toBeLessThan(1e-6);
+      tf.dispose([got, want]);
+      expect(tf.memory().numTensors).toBe(before);
+      x.dispose();
+    }
   });
 });
 
