@@ -8,7 +8,7 @@ export function buildProgram(): Command {
     .name('tips')
     .description('TIPS (Text-Image Pretraining with Spatial awareness) in TypeScript: train, evaluate, caption, embed, export.')
     .showHelpAfterError()
-    .option('--backend <name>', 'tfjs backend: auto, node-gpu, node, wasm, cpu (default: $TIPS_BACKEND or auto)');
+    .option('--tf-backend <name>', 'tfjs backend: auto, node-gpu, node, wasm, cpu (default: $TIPS_BACKEND or auto)');
   for (const register of COMMANDS) register(program);
   return program;
 }

@@ -85,7 +85,7 @@ export function registerEmbed(program: Command): void {
     .option('--out <prefix>', 'with --format npy: write <prefix>.cls1.npy, <prefix>.cls2.npy, <prefix>.patches.npy')
     .argument('[texts...]', 'texts to embed (with --text)')
     .action(async (texts: string[], opts: EmbedOptions, cmd: Command) => {
-      const backend = cmd.optsWithGlobals().backend as string | undefined;
+      const backend = cmd.optsWithGlobals().tfBackend as string | undefined;
       if (opts.format !== 'json' && opts.format !== 'npy') throw new EmbedUsageError(`--format must be json or npy, not ${opts.format}`);
       if (opts.vision) return embedImages(opts, backend);
       if (opts.text) {

@@ -275,7 +275,7 @@ export function registerLrm(program: Command): void {
     .option('--eval-scenes <n>', 'evaluate only the first N held-out scenes')
     .option('--resume', 'continue from <out>/checkpoints/latest')
     .option('--no-progress', 'log lines instead of a progress bar')
-    .action(async (o: TrainCliOptions, cmd: Command) => train(o, cmd.optsWithGlobals().backend));
+    .action(async (o: TrainCliOptions, cmd: Command) => train(o, cmd.optsWithGlobals().tfBackend));
 
   lrm
     .command('eval')
@@ -286,7 +286,7 @@ export function registerLrm(program: Command): void {
     .option('--max-scenes <n>', 'evaluate only the first N scenes')
     .option('--source-view <n>', 'view used as the input image', '0')
     .option('--save-scenes <n>', 'scenes that get PNGs', '4')
-    .action(async (o: EvalCliOptions, cmd: Command) => evaluate(o, cmd.optsWithGlobals().backend));
+    .action(async (o: EvalCliOptions, cmd: Command) => evaluate(o, cmd.optsWithGlobals().tfBackend));
 
   lrm
     .command('render')
@@ -302,5 +302,5 @@ export function registerLrm(program: Command): void {
     .option('--elevation <deg>', 'turntable elevation', '20')
     .option('--source-elevation <deg>', 'elevation of the default source camera', '20')
     .option('--background <r,g,b>', 'background colour in [0, 1]', '1,1,1')
-    .action(async (o: RenderCliOptions, cmd: Command) => render(o, cmd.optsWithGlobals().backend));
+    .action(async (o: RenderCliOptions, cmd: Command) => render(o, cmd.optsWithGlobals().tfBackend));
 }

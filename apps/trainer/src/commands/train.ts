@@ -50,7 +50,7 @@ export function registerTrain(program: Command): void {
         overrides.push(`optim.steps=${opts.steps}`);
       }
       const config = resolveTipsConfig({ preset: opts.preset, file: opts.config, overrides });
-      await run(config, { resume: opts.resume ?? false, eval: opts.eval !== false, progress: opts.progress !== false }, cmd.optsWithGlobals().backend);
+      await run(config, { resume: opts.resume ?? false, eval: opts.eval !== false, progress: opts.progress !== false }, cmd.optsWithGlobals().tfBackend);
     });
 
   program
@@ -63,6 +63,6 @@ export function registerTrain(program: Command): void {
       const saved = readRunConfig(resolve(dir));
       if (!saved) throw new TrainConfigError(`${dir} has no config.json; it is not a tips train run folder`);
       const config = validateTipsConfig(saved, `${dir}/config.json`);
-      await run(config, { resume: true, eval: opts.eval !== false, progress: opts.progress !== false }, cmd.optsWithGlobals().backend);
+      await run(config, { resume: true, eval: opts.eval !== false, progress: opts.progress !== false }, cmd.optsWithGlobals().tfBackend);
     });
 }
