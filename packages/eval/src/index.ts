@@ -44,3 +44,6 @@ export { pcaRgb, principalComponents } from './report/pca';
 export { panelGrid, enlargeNearest, type Panel } from './report/panels';
 export { colouriseClasses, colouriseDepth, viridis, classColour } from './report/colours';
 export type { EvalReport, FigureData, HeadlineMetrics } from './report/types';
+export { resolveCheckpoint, loadModel, type ResolvedCheckpoint, type LoadedModel, type LoadModelOptions } from './checkpoint';
+export { builtinEvalScenes, type BuiltinScenesOptions } from './builtin-scenes';
+export { evaluateCheckpoint, type EvaluateCheckpointOptions } from './evaluate-checkpoint';
