@@ -31,7 +31,7 @@ export function sigLipLoss(image: tf.Tensor2D, text: tf.Tensor2D, options: SigLi
     // log σ(−z) = −softplus(z). (tf.logSigmoid's gradient reads an input it does not keep and fails
     // once that input is disposed inside a tidy; softplus keeps its input.)
     // softplus(z) < 4e−18 below z = −40: flooring there keeps subnormals (slow) out of exp.
-    const negatives = tf.neg(sumAll(tf.softplus(tf.maximum(logits, -40))));
+    const negatives = tf.neg(sumAll(tf.softplus(tf.clipByValue(logits, -40, 3e38))));
     const positives = sumAll(diagonal(logits));
     return tf.div(tf.neg(tf.add(negatives, positives)), image.shape[0]) as tf.Scalar;
   });

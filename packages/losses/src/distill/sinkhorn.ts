@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { LossError } from '../errors';
 import { expectInt, expectPositive, formatShape } from '../util/check';
 import { stopGradient } from '../util/ops';
-import { expShifted } from '../util/reduce';
+import { expFloored, logSumExpLast } from '../util/reduce';
 
 export interface SinkhornOptions {
   /** Number of Sinkhorn-Knopp iterations (default 3, DINOv2). */
@@ -37,19 +37,24 @@ export function sinkhornKnopp(teacherLogits: tf.Tensor, temperature: number, opt
     throw new LossError('shape', `sinkhornKnopp: mask ${formatShape(mask.shape)} must have the leading shape of the logits ${formatShape(teacherLogits.shape)}`);
   }
   return tf.tidy(() => {
-    let logQ = tf.div(tf.reshape(teacherLogits, [S, K]), temperature) as tf.Tensor2D;
-    const m = mask ? tf.reshape(tf.cast(mask, 'bool'), [S, 1]) : null;
+    // Scaling-vector form in the log domain: log Q[b, k] = L[b, k] + u[k] + v[b], L = logits/τ. Each
+    // half-step is a log-sum-exp over the innermost axis of L or of its transpose (made once).
+    const L = tf.div(tf.reshape(teacherLogits, [S, K]), temperature) as tf.Tensor2D;
+    let LT: tf.Tensor = tf.transpose(L); // [K, S]
+    const m = mask ? tf.reshape(tf.cast(mask, 'bool'), [S]) : null;
     // Excluded samples get a huge negative log-mass in the per-prototype sums (and are zeroed at the end).
-    const excluded = m ? tf.fill([S, K], -1e30) : null;
+    if (m) LT = tf.where(tf.broadcastTo(m, [K, S]), LT, tf.fill([K, S], -1e30));
     const logB = m ? tf.log(tf.maximum(tf.sum(tf.cast(m, 'float32')), 1)) : tf.scalar(Math.log(S));
     const logK = Math.log(K);
+    let u: tf.Tensor = tf.zeros([K]);
+    let v: tf.Tensor = tf.zeros([S]);
     for (let it = 0; it < iterations; it++) {
-      const forProto = m ? tf.where(tf.broadcastTo(m, [S, K]), logQ, excluded!) : logQ;
-      logQ = tf.sub(tf.sub(logQ, tf.logSumExp(forProto, 0, true)), logK); // each prototype: mass 1/K
-      logQ = tf.sub(tf.sub(logQ, tf.logSumExp(logQ, 1, true)), logB); // each sample: mass 1/B
+      // each prototype's mass over the samples → 1/K; then each sample's mass over the prototypes → 1/B
+      u = tf.neg(tf.add(logSumExpLast(tf.add(LT, v)), logK));
+      v = tf.neg(tf.add(logSumExpLast(tf.add(L, u)), logB));
     }
-    let q: tf.Tensor = expShifted(tf.add(logQ, logB)); // each sample: mass 1 (log-masses ≤ 0)
-    if (m) q = tf.mul(q, tf.cast(m, 'float32'));
+    let q: tf.Tensor = expFloored(tf.add(tf.add(tf.add(L, u), tf.reshape(v, [S, 1])), logB)); // each sample: mass 1
+    if (m) q = tf.mul(q, tf.cast(tf.reshape(m, [S, 1]), 'float32'));
     return stopGradient(tf.reshape(q, teacherLogits.shape));
   });
 }

@@ -34,16 +34,16 @@ export function meanAll(x: tf.Tensor): tf.Scalar {
 }
 
 /**
- * exp(d) for d ≤ 0 (a max-shifted logit), with everything below e^−40 flushed to exactly 0.
- * float32 exp of very negative numbers gives subnormals, and arithmetic on subnormals is ~20–100×
- * slower on CPUs (wasm cannot turn on flush-to-zero): a softmax over logits spread by more than ~87
- * (CLIP at scale 100, DINO at τ 0.04) otherwise crawls. Terms below e^−40 ≈ 4e−18 of the largest cannot
- * change a float32 sum of fewer than 10^10 terms.
+ * exp(max(d, −40)) for d ≤ 0 (a max-shifted logit). float32 exp of numbers below about −87 gives
+ * subnormals, and arithmetic on subnormals is ~20–100× slower on CPUs (wasm cannot turn on
+ * flush-to-zero): a softmax over logits spread by more than ~87 (CLIP at scale 100, DINO at τ 0.04)
+ * otherwise crawls. Flooring at e^−40 ≈ 4e−18 (a normal number, and so are its products with
+ * gradients) changes a sum whose largest term is 1 by at most n·4e−18: nothing in float32 for any n
+ * below 10^10.
  */
-export function expShifted(d: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.relu(tf.sub(tf.exp(tf.maximum(d, EXP_FLOOR)), Math.exp(EXP_FLOOR))));
+export function expFloored(d: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.exp(tf.clipByValue(d, -40, 3e38))); // clipByValue: a fast unary kernel on wasm, unlike a broadcast maximum
 }
-const EXP_FLOOR = -40;
 
 type GradArg = tf.Tensor | tf.GradSaveFunc;
 
@@ -51,7 +51,7 @@ const lseLastImpl = tf.customGrad((...args: GradArg[]) => {
   const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
   const [e, s, value] = tf.tidy(() => {
     const m = tf.max(x, -1, true);
-    const e = expShifted(tf.sub(x, m));
+    const e = expFloored(tf.sub(x, m));
     const s = sumLast(e, true);
     return [e, s, tf.add(m, tf.log(s))];
   });
@@ -78,7 +78,7 @@ export function logSumExpLast(x: tf.Tensor, keepDims = false): tf.Tensor {
 /** softmax over the last axis (max-shifted, block-summed, subnormal-free; no custom gradient). */
 export function softmaxLast(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
-    const e = expShifted(tf.sub(x, tf.max(x, -1, true)));
+    const e = expFloored(tf.sub(x, tf.max(x, -1, true)));
     return tf.div(e, sumLast(e, true));
   });
 }
