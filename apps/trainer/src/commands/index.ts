@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerCaption } from './caption';
 import { registerData } from './data';
 import { registerEmbed } from './embed';
+import { registerEval } from './eval';
 import { registerExport } from './export';
 import { registerLrm } from './lrm';
 import { registerTrain } from './train';
@@ -10,4 +11,4 @@ import { registerTrain } from './train';
 export type RegisterCommand = (program: Command) => void;
 
 // One line per command module; keep sorted.
-export const COMMANDS: RegisterCommand[] = [registerCaption, registerData, registerEmbed, registerExport, registerLrm, registerTrain];
+export const COMMANDS: RegisterCommand[] = [registerCaption, registerData, registerEmbed, registerEval, registerExport, registerLrm, registerTrain];
