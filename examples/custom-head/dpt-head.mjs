@@ -16,19 +16,27 @@ import { sigLoss, upsampleBilinear } from '@tips/eval';
 export class DptDepthHead {
   kind = 'example-dpt-depth';
 
-  /** @param {{ embedDim: number, layers: number[], features?: number }} config @param {number} [seed] */
-  constructor(config, seed = 0) {
-    this.cfg = { features: 32, ...config };
-    this.layers = this.cfg.layers; // blocks the encoder must return, shallow → deep
-    const { embedDim: D, features: F } = this.cfg;
-    const specs = this.layers.flatMap((_, i) => [
+  /** Parameter names and shapes of a head with this config. */
+  static specs(config) {
+    const { embedDim: D, features: F = 32, layers } = config;
+    const specs = layers.flatMap((_, i) => [
       { name: `reassemble.${i}.readout.weight`, shape: [2 * D, D] }, { name: `reassemble.${i}.readout.bias`, shape: [D] },
       { name: `reassemble.${i}.project.weight`, shape: [D, F] }, { name: `reassemble.${i}.project.bias`, shape: [F] },
       { name: `fusion.${i}.weight`, shape: [F, F] }, { name: `fusion.${i}.bias`, shape: [F] },
     ]);
     specs.push({ name: 'head.0.weight', shape: [F, F] }, { name: 'head.0.bias', shape: [F] }, { name: 'head.1.weight', shape: [F, 1] }, { name: 'head.1.bias', shape: [1] });
-    const rng = new Rng(seed); // PyTorch's default init: U(±1/√fan_in), zero biases
-    this.params = ParamStore.init(specs, (s) => s.name.endsWith('.bias') ? new Float32Array(s.shape[0]) : new Float32Array(s.shape[0] * s.shape[1]).map(() => (2 * rng.uniform() - 1) / Math.sqrt(s.shape[0])));
+    return specs;
+  }
+
+  /**
+   * @param {{ embedDim: number, layers: number[], features?: number }} config
+   * @param {{ seed?: number, params?: ParamStore }} [options] loaded parameters, or a seed for fresh ones
+   */
+  constructor(config, options = {}) {
+    this.cfg = { features: 32, ...config };
+    this.layers = this.cfg.layers; // blocks the encoder must return, shallow → deep
+    const rng = new Rng(options.seed ?? 0); // PyTorch's default init: U(±1/√fan_in), zero biases
+    this.params = options.params ?? ParamStore.init(DptDepthHead.specs(this.cfg), (s) => s.name.endsWith('.bias') ? new Float32Array(s.shape[0]) : new Float32Array(s.shape[0] * s.shape[1]).map(() => (2 * rng.uniform() - 1) / Math.sqrt(s.shape[0])));
   }
 
   p(name) { return this.params.get(name); }

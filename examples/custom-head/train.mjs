@@ -8,7 +8,7 @@ import { initBackend } from '@tips/runtime';
 import { VisionTransformer, loadVisionCheckpoint } from '@tips/vit-core';
 import { HeadTrainable, train, saveHead } from '@tips/trainer';
 import { generateScenes } from '@tips/data';
-import { openEvalSplit, splitImages, loadDepths } from '@tips/eval';
+import { openEvalSplit, splitImages, loadDepths, registerHeadKind, loadHead } from '@tips/eval';
 import { DptDepthHead } from './dpt-head.mjs';
 
 const { values: a } = parseArgs({ options: { steps: { type: 'string', default: '200' }, size: { type: 'string', default: '112' }, count: { type: 'string', default: '64' }, batch: { type: 'string', default: '8' }, checkpoint: { type: 'string' }, out: { type: 'string', default: 'runs/dpt-head' } } });
@@ -50,5 +50,14 @@ const data = {
 
 // 4. Train with the shared loop (AdamW, warm-up + cosine, NaN guard, checkpoints, metrics.jsonl), save the head alone.
 await train({ trainable: new HeadTrainable(encoder, head), data, steps, outDir: a.out, lr: { peak: 2e-3, warmup: Math.ceil(steps / 10) }, progress: false, onStep: (r) => console.log(JSON.stringify({ step: r.step, loss: r.loss, tensors: r.numTensors })) });
-await saveHead(head, join(a.out, 'dpt-head.safetensors'));
-console.error(`saved ${join(a.out, 'dpt-head.safetensors')}`);
+const file = join(a.out, 'dpt-head.safetensors');
+await saveHead(head, file);
+
+// 5. Load it back (any program can: register the kind once), and check it predicts the same.
+registerHeadKind(head.kind, { specs: (config) => DptDepthHead.specs(config), build: (config, params) => new DptDepthHead(config, { params }) });
+const loaded = await loadHead(file);
+const diff = tf.tidy(() => {
+  const f = encoder.forward(tf.tensor4d(images.subarray(0, S * S * 3), [1, S, S, 3]), { layers });
+  return tf.max(tf.abs(tf.sub(head.forward(f), loaded.forward(f)))).dataSync()[0];
+});
+console.log(JSON.stringify({ saved: file, reloadedMaxDiff: diff }));

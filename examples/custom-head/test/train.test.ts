@@ -13,8 +13,11 @@ describe('examples/custom-head', () => {
     const { stdout } = await run(process.execPath, ['train.mjs', '--steps', '16', '--size', '56', '--count', '8', '--batch', '4', '--out', out], { cwd: HERE, timeout: 240_000 });
     const rows = stdout
       .split('\n')
-      .filter((l) => l.startsWith('{'))
+      .filter((l) => l.startsWith('{"step"'))
       .map((l) => JSON.parse(l) as { step: number; loss: number; tensors: number });
+    const last = JSON.parse(stdout.trim().split('\n').pop()!) as { saved: string; reloadedMaxDiff: number };
+    expect(last.saved).toBe(join(out, 'dpt-head.safetensors'));
+    expect(last.reloadedMaxDiff).toBe(0);
     expect(rows.map((r) => r.step)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     expect(mean(rows.slice(-3).map((r) => r.loss))).toBeLessThan(0.8 * mean(rows.slice(0, 3).map((r) => r.loss)));
