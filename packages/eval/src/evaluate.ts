@@ -50,7 +50,8 @@ export interface EvaluateOptions {
   captions?: CaptionChoice;
   probe?: ProbeSettings;
   knn?: { k?: number; temperature?: number };
-  depth?: { range?: [number, number]; readout?: DepthReadout; bins?: number };
+  /** Depth probe: bins range (default 1e-3 to the largest training depth), readout, bins (256), upsampling of the logits (×4, DINOv2; 1 is much cheaper). */
+  depth?: { range?: [number, number]; readout?: DepthReadout; bins?: number; upsample?: number };
   /** Prompt templates ({} = class name). Default: dataset.json's label_prompt, else CLIP's 7; TCL's 9 for segmentation. */
   prompts?: { classification?: string[]; segmentation?: string[] };
   /** Overrides of dataset.json (class names, prompts, depth scale). */
@@ -218,7 +219,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     segmentationPrompts: options.prompts?.segmentation ?? SEGMENTATION_TEMPLATES,
     captions: options.captions ?? 'all',
     knn: { k: options.knn?.k ?? 20, temperature: options.knn?.temperature ?? 0.07 },
-    depth: { range: options.depth?.range, readout: options.depth?.readout ?? 'linear', bins: options.depth?.bins ?? 256 },
+    depth: { range: options.depth?.range, readout: options.depth?.readout ?? 'linear', bins: options.depth?.bins ?? 256, upsample: options.depth?.upsample ?? 4 },
     ignoreIndex: DEFAULT_IGNORE_INDEX,
     figureIndices,
     log,
@@ -284,7 +285,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
       test: { manifest: test.manifest, images: test.records.length },
       train: trainSplit ? { manifest: trainSplit.manifest, images: trainSplit.records.length } : null,
     },
-    settings: { tasks, embedding: ctx.embedding, captions: ctx.captions, probe: { ...ctx.probe }, knn: ctx.knn, depth: { readout: ctx.depth.readout, bins: ctx.depth.bins } },
+    settings: { tasks, embedding: ctx.embedding, captions: ctx.captions, probe: { ...ctx.probe }, knn: ctx.knn, depth: { readout: ctx.depth.readout, bins: ctx.depth.bins, upsample: ctx.depth.upsample } },
     headline: headlineMetrics(results),
     metrics: results,
     skipped,

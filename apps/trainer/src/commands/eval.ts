@@ -18,6 +18,8 @@ interface EvalCliOptions {
   captions: string;
   probeSteps: string;
   probeLr: string;
+  depthUpsample: string;
+  depthReadout: string;
   batchSize: string;
   maxImages?: string;
   run?: string;
@@ -64,6 +66,7 @@ async function runEval(o: EvalCliOptions, backend?: string): Promise<void> {
     embedding: oneOf<GlobalEmbedding>('embedding', o.embedding, ['cls1', 'cls2']),
     captions: oneOf<CaptionChoice>('captions', o.captions, ['all', 'web', 'synthetic']),
     probe: { steps: positiveInt('probe-steps', o.probeSteps), lr, batchSize: positiveInt('batch-size', o.batchSize), seed: Number(o.seed) || 0 },
+    depth: { upsample: positiveInt('depth-upsample', o.depthUpsample), readout: oneOf<'linear' | 'softmax'>('depth-readout', o.depthReadout, ['linear', 'softmax']) },
     batchSize: positiveInt('batch-size', o.batchSize),
     maxImages: maxImages ? { train: maxImages, test: maxImages } : undefined,
     scenes: { train: positiveInt('scenes-train', o.scenesTrain), test: positiveInt('scenes-test', o.scenesTest), cache: o.cache, seed: Number(o.seed) || 0 },
@@ -97,6 +100,8 @@ export function registerEval(program: Command): void {
     .option('--captions <all|web|synthetic>', 'captions used in retrieval', 'all')
     .option('--probe-steps <n>', 'optimiser steps of each probe', '300')
     .option('--probe-lr <x>', 'peak AdamW learning rate of the probes', '0.001')
+    .option('--depth-upsample <n>', 'upsampling of the depth logits before the bins readout (DINOv2: 4; 1 is several times cheaper)', '4')
+    .option('--depth-readout <linear|softmax>', 'distribution over the depth bins', 'linear')
     .option('--batch-size <n>', 'probe and feature-extraction batch size', '16')
     .option('--max-images <n>', 'use at most N images of each split')
     .option('--run <dir|metrics.jsonl>', "a training run's metrics for the loss-curve figure (default: found from --checkpoint)")

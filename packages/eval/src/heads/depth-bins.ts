@@ -5,13 +5,15 @@ import { EvalInputError } from '../errors';
 import { upsampleBilinear } from '../ops/bilinear';
 import { seedRng, torchDefaultInit } from './init';
 import { sigLoss } from './losses';
+import { binsExpectation } from './bins-readout';
 
 /** Batch target of a depth head: metric depth [B, H, W] (float32), 0 where unknown. */
 export interface DepthTarget {
   depth: tf.Tensor3D;
 }
 
-export type DepthReadout = 'linear' | 'softmax';
+export type { BinsReadout as DepthReadout } from './bins-readout';
+import type { BinsReadout as DepthReadout } from './bins-readout';
 
 export interface DepthBinsConfig {
   embedDim: number;
@@ -109,14 +111,8 @@ export class DepthBinsHead implements Head<DepthTarget> {
     return tf.tidy(() => {
       let l = this.logits(f);
       if (up > 1) l = upsampleBilinear(l, [h * up, w * up]);
-      let p: tf.Tensor;
-      if (this.cfg.readout === 'softmax') p = tf.softmax(l, -1);
-      else {
-        const r = tf.add(tf.relu(l), 0.1);
-        p = tf.div(r, tf.sum(r, -1, true));
-      }
-      const [B, H, W, K] = p.shape as [number, number, number, number];
-      const depth = dense(tf.reshape(p, [B * H * W, K]), tf.tensor2d(this.binCentres, [K, 1]));
+      const [B, H, W, K] = l.shape;
+      const depth = binsExpectation(tf.reshape(l, [B * H * W, K]) as tf.Tensor2D, this.binCentres, this.cfg.readout);
       return tf.reshape(depth, [B, H, W]) as tf.Tensor3D;
     });
   }

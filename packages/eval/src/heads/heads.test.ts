@@ -13,6 +13,7 @@ import { DepthBinsHead } from './depth-bins';
 import { LinearClassifierHead } from './linear-classifier';
 import { segmentationCrossEntropy, sigLoss } from './losses';
 import { trainProbe } from './train-probe';
+import { binsExpectation } from './bins-readout';
 import { loadHead } from './registry';
 
 beforeAll(async () => {
@@ -146,6 +147,29 @@ describe('probes on synthetic features with a known answer', () => {
     pred.dispose();
     disposeFeatures(f);
     head.params.dispose();
+  });
+});
+
+describe('bins readout', () => {
+  it("matches DINOv2's formulas and their autodiff gradient, for both readouts", () => {
+    const r = new Rng(9);
+    const bins = Float32Array.from({ length: 7 }, (_, k) => 0.5 + k);
+    const l = tf.tensor2d(Float32Array.from({ length: 5 * 7 }, () => r.normal()), [5, 7]);
+    const w = tf.tensor2d(Float32Array.from({ length: 5 }, () => r.normal()), [5, 1]);
+    const reference = (x: tf.Tensor2D, mode: 'linear' | 'softmax') => {
+      const p = mode === 'softmax' ? tf.softmax(x, -1) : tf.div(tf.add(tf.relu(x), 0.1), tf.sum(tf.add(tf.relu(x), 0.1), -1, true));
+      return tf.sum(tf.mul(p, tf.tensor2d(bins, [1, 7])), -1, true);
+    };
+    for (const mode of ['linear', 'softmax'] as const) {
+      tf.tidy(() => {
+        const ours = binsExpectation(l, bins, mode);
+        expect(tf.max(tf.abs(tf.sub(ours, reference(l, mode)))).dataSync()[0]).toBeLessThan(1e-5);
+        const g1 = tf.grad((x: tf.Tensor2D) => tf.sum(tf.mul(binsExpectation(x, bins, mode), w)))(l);
+        const g2 = tf.grad((x: tf.Tensor2D) => tf.sum(tf.mul(reference(x, mode), w)))(l);
+        expect(tf.max(tf.abs(tf.sub(g1, g2))).dataSync()[0]).toBeLessThan(1e-5);
+      });
+    }
+    tf.dispose([l, w]);
   });
 });
 

@@ -39,7 +39,7 @@ export function renderMarkdown(r: EvalReport, figures: { file: string; caption: 
     out.push(...iouTable('Zero-shot', m.zsseg.iou));
   }
   if (m.depth) {
-    out.push(`### Depth (linear probe over ${r.settings.depth.bins} bins, ${r.settings.depth.readout} readout)`, '');
+    out.push(`### Depth (linear probe over ${r.settings.depth.bins} bins, ×${r.settings.depth.upsample} upsampling, ${r.settings.depth.readout} readout)`, '');
     out.push(`| RMSE | AbsRel | δ<1.25 | δ<1.25² | δ<1.25³ | images | bins range |`, '|---:|---:|---:|---:|---:|---:|---|');
     out.push(`| ${m.depth.rmse.toFixed(3)} | ${m.depth.absRel.toFixed(3)} | ${pct(m.depth.delta1)} | ${pct(m.depth.delta2)} | ${pct(m.depth.delta3)} | ${m.depth.images} | ${m.depth.range[0]}..${m.depth.range[1]} |`, '');
     out.push(`Probe: ${m.depth.probe.steps} steps, final SigLoss ${m.depth.probe.finalLoss.toFixed(4)}, ${m.depth.probe.seconds.toFixed(1)} s.`, '');

@@ -37,7 +37,7 @@ export interface EvalReport {
     captions: CaptionChoice;
     probe: ProbeSettings;
     knn: { k: number; temperature: number };
-    depth: { readout: DepthReadout; bins: number };
+    depth: { readout: DepthReadout; bins: number; upsample: number };
   };
   headline: HeadlineMetrics;
   /** Per-task results (per-image predictions left out). */

@@ -29,7 +29,7 @@ export async function runDepth(ctx: TaskContext): Promise<DepthResult> {
   const range = ctx.depth.range ?? defaultDepthRange(train.depth);
   const [H, W] = trainTargetSize(train, ctx.probe.targetScale);
   const maps = resizeMaps(train.depth, train.size, [H, W]);
-  const head = DepthBinsHead.create({ embedDim: train.features.dim, bins: ctx.depth.bins, minDepth: range[0], maxDepth: range[1], readout: ctx.depth.readout }, ctx.probe.seed);
+  const head = DepthBinsHead.create({ embedDim: train.features.dim, bins: ctx.depth.bins, minDepth: range[0], maxDepth: range[1], readout: ctx.depth.readout, upsample: ctx.depth.upsample }, ctx.probe.seed);
   try {
     const data = featureSource(train.features, {
       batchSize: ctx.probe.batchSize ?? 16,

@@ -48,7 +48,7 @@ export interface TaskContext {
   segmentationPrompts: readonly string[];
   captions: CaptionChoice;
   knn: { k: number; temperature: number };
-  depth: { range?: [number, number]; readout: DepthReadout; bins: number };
+  depth: { range?: [number, number]; readout: DepthReadout; bins: number; upsample: number };
   ignoreIndex: number;
   /** Test samples whose predictions the report shows. */
   figureIndices: number[];
