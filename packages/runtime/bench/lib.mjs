@@ -56,8 +56,9 @@ function slope(ys) {
 
 /**
  * Times `step` (sync or async): `warmup` untimed calls, then `steps` timed ones. Reports wall ms and
- * this process's CPU ms per step (CPU time includes worker threads), RSS after each step (MB), its
- * growth per step over the second half of the run, the process's peak RSS, and — when `tf` is
+ * this process's CPU ms per step (CPU time includes worker threads), RSS after each step (MB), the
+ * largest RSS of the first and of the last third of the steps, the least-squares growth per step over
+ * the second half, the process's peak RSS, and — when `tf` is
  * given — the tfjs tensor count before and after the timed steps.
  */
 export async function timeSteps(name, step, { warmup = 1, steps = 5, tf = null, onStep = null } = {}) {
@@ -84,11 +85,20 @@ export async function timeSteps(name, step, { warmup = 1, steps = 5, tf = null, 
     const elapsed = (performance.now() - t0) / 1000;
     log(`${name}: step ${done}/${steps} ${ms.toFixed(0)} ms (${(done / elapsed).toFixed(2)} steps/s, ETA ${((elapsed / done) * (steps - done)).toFixed(0)} s)`);
   }
+  // GC makes RSS oscillate by tens of MB; growth shows as a rising maximum between the first and the
+  // last third of the steps (and as the least-squares slope over the second half).
   const tail = rss.slice(Math.floor(rss.length / 2));
+  const third = Math.max(1, Math.floor(rss.length / 3));
   return {
     msPerStep: stats(wall),
     cpuMsPerStep: stats(cpu),
-    rssMB: { afterEachStep: rss.map((r) => round(r, 1)), growthPerStep: round(slope(tail), 3), peakProcess: round(peakRssMB(), 1) },
+    rssMB: {
+      afterEachStep: rss.map((r) => round(r, 1)),
+      maxFirstThird: round(Math.max(...rss.slice(0, third)), 1),
+      maxLastThird: round(Math.max(...rss.slice(-third)), 1),
+      growthPerStep: round(slope(tail), 3),
+      peakProcess: round(peakRssMB(), 1),
+    },
     tensors: tf ? { before: tensorsBefore, after: tf.memory().numTensors } : undefined,
   };
 }

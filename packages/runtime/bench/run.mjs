@@ -7,12 +7,13 @@
 //     torch   block_step.py: PyTorch (Debian python3-torch, OpenBLAS), torch.set_num_threads(2),
 //             same initial weights and data (the first losses agree), skipped if torch is missing.
 //   ops: per-op forward+backward timings of the layer ops, stock vs fast.
+//   profile: tfjs kernel profile (tf.profile) of one block training step, stock and fast.
 // Variants run in separate child processes, alternating over two passes (see compareVariants).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compareVariants, emit, filterArg, log, machineInfo, matches, round, runChildIfAsked, timeSteps } from './lib.mjs';
+import { compareVariants, emit, filterArg, log, machineInfo, matches, profileKernels, round, runChildIfAsked, timeSteps } from './lib.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const BLOCK = { B: 8, T: 65, D: 384, heads: 6, lr: 1e-4 };
@@ -76,12 +77,12 @@ async function benchBlock() {
     await rt.writeNpz(npz, tensors);
     const cmp = compareVariants({
       script: import.meta.url,
-      variants: { stock: { warmup: 1, steps: 2 }, fast: { warmup: 1, steps: 6 }, parallel: { warmup: 1, steps: 6 } },
+      variants: { stock: { warmup: 1, steps: 2 }, fast: { warmup: 1, steps: 12 }, parallel: { warmup: 1, steps: 12 } },
       passes: 2,
       torch: { script: join(HERE, 'block_step.py'), args: { npz, heads, threads: 2, warmup: 2, steps: 10 } },
     });
     const { runs } = cmp;
-    const mem = (r) => ({ peakRssMB: r.rssMB.peakProcess, rssGrowthMBPerStep: r.rssMB.growthPerStep ?? null, rssAfterEachStepMB: r.rssMB.afterEachStep, tensors: r.tensors ?? null });
+    const mem = (r) => ({ peakRssMB: r.rssMB.peakProcess, rssMaxFirstThirdMB: r.rssMB.maxFirstThird, rssMaxLastThirdMB: r.rssMB.maxLastThird, rssGrowthMBPerStep: r.rssMB.growthPerStep ?? null, rssAfterEachStepMB: r.rssMB.afterEachStep, tensors: r.tensors ?? null });
     return {
       config: { ...BLOCK, mlp: 4 * D, step: 'forward + backward (MSE loss) + Adam', torchThreads: 2, workers: runs.parallel?.[0]?.workers },
       summary: cmp.summary,
@@ -96,6 +97,7 @@ async function benchBlock() {
       firstLoss: Object.fromEntries(Object.entries(runs).map(([v, rs]) => [v, rs[0].firstLoss])),
       memory: Object.fromEntries(Object.entries(runs).map(([v, rs]) => [v, rs.map(mem)])),
       parallelComputeMsPerWorker: runs.parallel?.map((r) => r.computeMsPerWorker),
+      note: 'wall ms reflect the CPU share the machine gives this process (Linux autogroup fair share on a shared machine); cpuMedianMs is the load-independent work per step (process CPU, all threads)',
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -144,10 +146,30 @@ async function benchOps() {
   return { note: 'forward + backward of Σ op(inputs), CPU ms per call, one thread, this process', ops: out };
 }
 
+/** Top kernels of one block training step (forward + backward + Adam), per ops path. */
+async function benchProfile() {
+  const tf = await import('@tensorflow/tfjs-core');
+  const rt = await import('@tips/runtime');
+  const { makeBlockTrainer } = await import('./block.mjs');
+  await rt.initBackend({ backend: 'wasm' });
+  const out = {};
+  for (const path of ['reference', 'fast']) {
+    rt.setOpsPath(path);
+    const t = makeBlockTrainer(BLOCK);
+    t.step();
+    out[path === 'reference' ? 'stock' : 'fast'] = await profileKernels(tf, () => t.step(), { top: 12 });
+    t.dispose();
+    log(`profile ${path} done`);
+  }
+  rt.setOpsPath('auto');
+  return { note: 'tf.profile of one block step; kernel wall ms (scale with machine load), shares and call counts', ...out };
+}
+
 if (!(await runChildIfAsked(blockChild))) {
   const filter = filterArg();
   const out = { package: '@tips/runtime', filter: filter || null, machine: machineInfo(), benches: {} };
   if (matches(filter, 'ops')) out.benches.ops = await benchOps();
+  if (matches(filter, 'profile')) out.benches.profile = await benchProfile();
   if (matches(filter, 'train-block', 'block')) out.benches['train-block'] = await benchBlock();
   out.machine.loadavg1After = machineInfo().loadavg1;
   emit(out);

@@ -50,7 +50,8 @@ def time_steps(name, step, warmup=2, steps=10):
         rss.append(round(rss_mb(), 1))
         log(f"{name}: step {i + 1}/{steps} {wall[-1]:.0f} ms")
     return {"msPerStep": _stats(wall), "cpuMsPerStep": _stats(cpu),
-            "rssMB": {"afterEachStep": rss, "peakProcess": round(peak_rss_mb(), 1)}, "last": out}
+            "rssMB": {"afterEachStep": rss, "maxFirstThird": max(rss[:max(1, len(rss) // 3)]),
+                      "maxLastThird": max(rss[-max(1, len(rss) // 3):]), "peakProcess": round(peak_rss_mb(), 1)}, "last": out}
 
 
 def _system_blas():

@@ -48,7 +48,9 @@ export class SharedWeights implements WeightSet {
   tensor(name: string): tf.Tensor {
     let t = this.cache.get(name);
     if (!t) {
-      t = tf.tensor(this.array(name), this.shape(name), 'float32');
+      // A private copy: some backends (cpu) keep the array they are given, and the shared buffer
+      // changes under them at the next setWeights.
+      t = tf.tensor(this.array(name).slice(), this.shape(name), 'float32');
       this.cache.set(name, t);
     }
     return t;
