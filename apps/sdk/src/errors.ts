@@ -1,4 +1,4 @@
-import { TipsError } from '@tips/runtime';
+import { TipsError } from '@tips/runtime/core';
 
 /** Building an ONNX graph failed: the weights do not fit the model definition or an option is invalid. */
 export class ExportError extends TipsError {

@@ -3,24 +3,23 @@ import { loadTextWeights, type TextCheckpointOptions } from './checkpoint/text';
 import { loadVisionWeights, type VisionCheckpointOptions } from './checkpoint/vision';
 import { isNode } from './env';
 import { ExportError } from './errors';
-import type { WeightDType } from './onnx/graph';
-import type { AttentionImpl } from './onnx/ops-attention';
+import type { ExternalDataSink } from './onnx/external-data';
+import { graphOptionsOf, type GraphExportOptions } from './export-options';
 import { buildTextGraph } from './onnx/text-graph';
 import { buildVisionGraph } from './onnx/vision-graph';
 import type { WeightMap } from './onnx/weights';
 import { sourceBytes, sourceName, type ModelSource } from './model/sources';
 import { SDK_VERSION } from './version';
 
-export interface GraphExportOptions {
-  /** 'float32' (default) or 'float16' weights (half the file; each weight is cast to float32 in the graph). */
-  weightDtype?: WeightDType;
-  /** 'matmul' (default, plain ONNX ops) or 'com.microsoft' (ONNX Runtime's fused Attention; ORT only). */
-  attention?: AttentionImpl;
-  /** ONNX opset, ≥ 17 (default 17). */
-  opset?: number;
+export { graphOptionsOf, type GraphExportOptions };
+
+/** Options of the file exporters (not of on-the-fly export in TipsModel). */
+export interface FileExportOptions {
+  /** Write the weights to an external data file beside the model (needed above 2 GB: the g/14 towers); the exporter fills the sink. */
+  externalData?: ExternalDataSink;
 }
 
-export interface VisionExportOptions extends VisionCheckpointOptions, GraphExportOptions {
+export interface VisionExportOptions extends VisionCheckpointOptions, GraphExportOptions, FileExportOptions {
   /**
    * Input size: a side (square) or [height, width], multiples of 14, fixed in the graph; or 'dynamic'
    * for one graph that takes any size (position-embedding resize in the graph, opset 18). Default:
@@ -31,7 +30,7 @@ export interface VisionExportOptions extends VisionCheckpointOptions, GraphExpor
   hfConfigPath?: string;
 }
 
-export interface TextExportOptions extends TextCheckpointOptions, GraphExportOptions {
+export interface TextExportOptions extends TextCheckpointOptions, GraphExportOptions, FileExportOptions {
   hfConfigPath?: string;
 }
 
@@ -70,7 +69,7 @@ export async function readVisionCheckpoint(src: ModelSource, o: VisionExportOpti
 }
 
 /** The ONNX bytes of a loaded image tower at H×W (or any size with `dynamicSize`, H×W then being the default). */
-export function visionOnnxFromWeights(v: VisionWeights, size: [number, number], o: GraphExportOptions & { dynamicSize?: boolean } = {}): Uint8Array {
+export function visionOnnxFromWeights(v: VisionWeights, size: [number, number], o: GraphExportOptions & FileExportOptions & { dynamicSize?: boolean } = {}): Uint8Array {
   return buildVisionGraph(v.weights, v.config, {
     height: size[0],
     width: size[1],
@@ -93,12 +92,7 @@ export async function exportVisionOnnx(src: ModelSource, o: VisionExportOptions 
   const v = await readVisionCheckpoint(src, o);
   const dynamicSize = o.size === 'dynamic';
   const size = o.size !== undefined && o.size !== 'dynamic' ? parseSize(o.size) : nativeSize(v.config);
-  const graph: GraphExportOptions & { dynamicSize?: boolean } = {
-    ...(o.weightDtype ? { weightDtype: o.weightDtype } : {}),
-    ...(o.attention ? { attention: o.attention } : {}),
-    ...(o.opset ? { opset: o.opset } : {}),
-    dynamicSize,
-  };
+  const graph = { ...graphOptionsOf(o), ...(o.externalData ? { externalData: o.externalData } : {}), dynamicSize };
   return { bytes: visionOnnxFromWeights(v, size, graph), config: v.config, size };
 }
 
@@ -107,7 +101,8 @@ export async function exportTextOnnx(src: ModelSource, o: TextExportOptions = {}
   const hf = await hfConfig(src, o);
   const t = await loadTextWeights(await checkpointInput(src, 'text-tower checkpoint'), { ...o, ...(hf ? { hfConfig: hf } : {}), name: o.name ?? sourceName(src) });
   const bytes = buildTextGraph(t.weights, t.config, {
-    ...o,
+    ...graphOptionsOf(o),
+    ...(o.externalData ? { externalData: o.externalData } : {}),
     producerVersion: SDK_VERSION,
     ...(t.temperature !== undefined ? { temperature: t.temperature } : {}),
     metadata: { 'tips.source': t.name.split(/[\\/]/).pop() ?? t.name },

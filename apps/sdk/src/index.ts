@@ -26,5 +26,6 @@ export { buildVisionGraph, VISION_IO, type VisionGraphOptions } from './onnx/vis
 export { buildTextGraph, TEXT_IO, type TextGraphConfig, type TextGraphOptions } from './onnx/text-graph';
 export { summarizeModel, type ModelSummary } from './onnx/proto';
 export type { WeightMap, Tensor32 } from './onnx/weights';
+export type { ExternalDataSink } from './onnx/external-data';
 export { ExportError, ModelLoadError, SdkInputError } from './errors';
 export { SDK_VERSION } from './version';

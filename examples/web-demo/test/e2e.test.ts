@@ -125,6 +125,33 @@ test('drop a picture, type labels: the page shows the Node SDK scores and draws 
   expect(Math.max(...cls1.map((v, i) => Math.abs(v - ref.cls1[i]!)))).toBeLessThan(1e-5);
   expect(Math.max(...pageFeatureImage.map((v, i) => Math.abs(v - ref.pca.data[i]!)))).toBeLessThanOrEqual(1);
 
+  // Every browser image source gives the same pixels, hence the same embedding, as the dropped File.
+  const sources = await page.evaluate(async (data: string) => {
+    const demo = (window as unknown as { tipsDemo: { model: import('@tips/sdk').TipsModel; embedding: { cls1: Float32Array } } }).tipsDemo;
+    const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+    const blob = new Blob([bytes], { type: 'image/png' });
+    const img = new Image();
+    img.src = URL.createObjectURL(blob);
+    await img.decode();
+    const bitmap = await createImageBitmap(blob, { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+    const canvas = document.createElement('canvas');
+    canvas.width = bitmap.width;
+    canvas.height = bitmap.height;
+    canvas.getContext('2d')!.drawImage(bitmap, 0, 0);
+    const imageData = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    const offscreen = new OffscreenCanvas(bitmap.width, bitmap.height);
+    offscreen.getContext('2d')!.drawImage(bitmap, 0, 0);
+    const inputs: Record<string, unknown> = { HTMLImageElement: img, ImageBitmap: bitmap, ImageData: imageData, HTMLCanvasElement: canvas, OffscreenCanvas: offscreen, bytes };
+    const ref = demo.embedding.cls1;
+    const out: Record<string, number> = {};
+    for (const [name, input] of Object.entries(inputs)) {
+      const e = await demo.model.embedImage(input as never);
+      out[name] = Math.max(...Array.from(e.cls1, (v, i) => Math.abs(v - ref[i]!)));
+    }
+    return out;
+  }, b64);
+  for (const [name, diff] of Object.entries(sources)) expect({ name, diff: diff < 1e-6 }).toEqual({ name, diff: true });
+
   // The feature image is drawn: opaque, several colours over most of the canvas.
   expect(pcaPixels.opaque).toBeGreaterThan(0.9 * pcaPixels.total);
   expect(pcaPixels.colours).toBeGreaterThan(4);

@@ -1,7 +1,7 @@
 import type { InferenceSession } from 'onnxruntime-web';
 import type { TextExportOptions } from '../export';
 import { ModelLoadError } from '../errors';
-import { summarizeModel } from '../onnx/proto';
+import { openOnnx, type OnnxFile } from '../ort/onnx-file';
 import { TEXT_IO } from '../onnx/text-graph';
 import type { OrtRuntime } from '../ort/runtime';
 import { SerialQueue } from '../ort/session-cache';
@@ -21,21 +21,22 @@ export class TextTower {
     readonly temperature: number | undefined,
   ) {}
 
-  static async fromOnnx(bytes: Uint8Array, rt: OrtRuntime, name: string): Promise<TextTower> {
-    const s = summarizeModel(bytes);
+  static async fromOnnx(file: OnnxFile, rt: OrtRuntime): Promise<TextTower> {
+    const s = file.summary;
+    const name = file.name;
     const out = s.outputs.find((o) => o.name === TEXT_IO.embedding);
     if (!out || !s.inputs.some((i) => i.name === TEXT_IO.ids) || s.metadata['tips.kind'] === 'vision') {
       throw new ModelLoadError(`${name} is not a TIPS text-tower ONNX file (needs inputs ids, paddings and output embedding); export one with: tips export --text CKPT`);
     }
     const num = (k: string) => (s.metadata[k] !== undefined ? Number(s.metadata[k]) : undefined);
-    const session = await rt.ort.InferenceSession.create(bytes, rt.sessionOptions);
+    const session = await file.createSession();
     return new TextTower(rt, session, Number(out.dims[1]), num('tips.max_len') ?? 64, num('tips.vocab_size'), num('tips.temperature'));
   }
 
   static async fromCheckpoint(src: ModelSource, rt: OrtRuntime, options: TextExportOptions): Promise<TextTower> {
     const { exportTextOnnx } = await import('../export');
     const { bytes } = await exportTextOnnx(src, options);
-    return TextTower.fromOnnx(bytes, rt, 'exported text tower');
+    return TextTower.fromOnnx(await openOnnx(bytes, bytes, rt), rt);
   }
 
   /** Runs ids [B, L] (int64) and paddings [B, L]. */

@@ -170,6 +170,29 @@ describe('TipsModel from exported ONNX files', () => {
     }
   });
 
+  test('a model with external data loads by path on onnxruntime-node and -web, and is refused as bare bytes', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'tips-ext-'));
+    const sink = { location: 'v.onnx.data', chunks: [] as Uint8Array[], bytes: 0 };
+    const { bytes } = await exportVisionOnnx(officialTiny('tiny_mlp_vision.npz'), { config: TINY_MLP_CONFIG, size: 56, externalData: sink });
+    writeFileSync(join(dir, 'v.onnx.data'), Buffer.concat(sink.chunks));
+    writeFileSync(join(dir, 'v.onnx'), bytes);
+    expect(bytes.length).toBeLessThan(60_000);
+    const io = await readIo(officialTiny('tiny_mlp_vision_io.npz'));
+    for (const backend of ['node', 'web'] as const) {
+      const model = await TipsModel.load({ vision: join(dir, 'v.onnx'), backend });
+      try {
+        const e = await model.embedImage(officialTiny('tiny_mlp_image_0.png'));
+        expect(maxAbsDiff(e.patches, f32(io.patches_0))).toBeLessThan(TOL);
+      } finally {
+        await model.dispose();
+      }
+    }
+    await expect(TipsModel.load({ vision: bytes })).rejects.toThrow(/external data files \(v\.onnx\.data\); load the model from its path or URL/);
+  });
+
   test('load refuses a text tower without tokenizer, mismatched widths and non-model bytes', async () => {
     await expect(TipsModel.load({ text: officialTiny('tiny_text.npz') })).rejects.toBeInstanceOf(ModelLoadError);
     await expect(

@@ -1,7 +1,8 @@
 import type { VitConfig } from '@tips/vit-core';
 import { ModelLoadError, SdkInputError } from '../errors';
-import type { GraphExportOptions } from '../export';
+import { graphOptionsOf, type GraphExportOptions } from '../export-options';
 import { l2Normalize, meanNormalized, softmax, topK } from '../math/similarity';
+import { openOnnx, type OnnxFile } from '../ort/onnx-file';
 import { loadOrt, type OrtBackend, type OrtChoice, type OrtRuntime } from '../ort/runtime';
 import { decodeImage } from '../preprocess/decode';
 import { isPixelTensor, type ImageInput } from '../preprocess/image-input';
@@ -100,12 +101,18 @@ function sizeOf(size: number | [number, number]): [number, number] {
   return Array.isArray(size) ? [size[0], size[1]] : [size, size];
 }
 
-async function loadTower<T>(src: ModelSource, what: string, onnx: (b: Uint8Array) => Promise<T>, checkpoint: (s: ModelSource) => Promise<T>): Promise<T> {
+async function loadTower<T>(
+  src: ModelSource,
+  what: string,
+  rt: OrtRuntime,
+  onnx: (f: OnnxFile) => Promise<T>,
+  checkpoint: (s: ModelSource) => Promise<T>,
+): Promise<T> {
   // Checkpoint paths are read by the tensor readers (streaming); everything else is read once here.
   const isPath = typeof src === 'string' && !/^(https?:|data:|blob:|file:)/i.test(src) && typeof (globalThis as { window?: unknown }).window === 'undefined';
   if (isPath && /\.(npz|safetensors)$/i.test(src as string)) return checkpoint(src);
   const bytes = await sourceBytes(src, what);
-  return sniffFormat(bytes, sourceName(src)) === 'onnx' ? onnx(bytes) : checkpoint(bytes);
+  return sniffFormat(bytes, sourceName(src)) === 'onnx' ? onnx(await openOnnx(src, bytes, rt)) : checkpoint(bytes);
 }
 
 /**
@@ -127,16 +134,13 @@ export class TipsModel {
     if (!options.vision && !options.text) throw new ModelLoadError('TipsModel.load needs at least one of vision and text (an .onnx file or a checkpoint)');
     if (options.text && !options.tokenizer) throw new ModelLoadError('a text tower needs its tokenizer: pass tokenizer (TIPS tokenizer.model)');
     const runtime = await loadOrt(options);
-    const graph: GraphExportOptions = {
-      ...(options.weightDtype ? { weightDtype: options.weightDtype } : {}),
-      ...(options.attention ? { attention: options.attention } : {}),
-      ...(options.opset ? { opset: options.opset } : {}),
-    };
+    const graph = graphOptionsOf(options);
     const vision = options.vision
       ? await loadTower(
           options.vision,
           'image tower',
-          (b) => VisionTower.fromOnnx(b, runtime, sourceName(options.vision!)),
+          runtime,
+          (f) => VisionTower.fromOnnx(f, runtime),
           (s) =>
             VisionTower.fromCheckpoint(s, runtime, {
               ...graph,
@@ -152,7 +156,8 @@ export class TipsModel {
       ? await loadTower(
           options.text,
           'text tower',
-          (b) => TextTower.fromOnnx(b, runtime, sourceName(options.text!)),
+          runtime,
+          (f) => TextTower.fromOnnx(f, runtime),
           (s) =>
             TextTower.fromCheckpoint(s, runtime, {
               ...graph,

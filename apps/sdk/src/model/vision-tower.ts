@@ -1,7 +1,8 @@
 import type { InferenceSession } from 'onnxruntime-web';
 import { ModelLoadError, SdkInputError } from '../errors';
-import type { GraphExportOptions, VisionExportOptions } from '../export';
-import { summarizeModel } from '../onnx/proto';
+import type { VisionExportOptions } from '../export';
+import { graphOptionsOf } from '../export-options';
+import type { OnnxFile } from '../ort/onnx-file';
 import { VISION_IO } from '../onnx/vision-graph';
 import type { OrtRuntime } from '../ort/runtime';
 import { SerialQueue, SessionCache } from '../ort/session-cache';
@@ -30,11 +31,12 @@ export class VisionTower {
     /** The size images are resized to unless a call asks for another. */
     readonly defaultSize: [number, number],
     /** The bytes of an ONNX file (fixed or dynamic size), or an exporter over a checkpoint's weights. */
-    private readonly source: { onnx: Uint8Array; dynamic: boolean } | { build: (size: [number, number]) => Uint8Array },
+    private readonly source: { onnx: OnnxFile; dynamic: boolean } | { build: (size: [number, number]) => Uint8Array },
   ) {}
 
-  static async fromOnnx(bytes: Uint8Array, rt: OrtRuntime, name: string): Promise<VisionTower> {
-    const s = summarizeModel(bytes);
+  static async fromOnnx(file: OnnxFile, rt: OrtRuntime): Promise<VisionTower> {
+    const s = file.summary;
+    const name = file.name;
     const input = s.inputs.find((i) => i.name === VISION_IO.input);
     const cls1 = s.outputs.find((o) => o.name === VISION_IO.cls1);
     if (!input || !cls1 || s.metadata['tips.kind'] === 'text') {
@@ -48,7 +50,7 @@ export class VisionTower {
       const m = /^(\d+)x(\d+)$/.exec(s.metadata['tips.image_size'] ?? '');
       [H, W] = m ? [Number(m[1]), Number(m[2])] : [224, 224];
     }
-    const tower = new VisionTower(rt, new SessionCache(1), D, patch, [H as number, W as number], { onnx: bytes, dynamic });
+    const tower = new VisionTower(rt, new SessionCache(1), D, patch, [H as number, W as number], { onnx: file, dynamic });
     await tower.session(H as number, W as number); // create now, so that a broken file fails at load time
     return tower;
   }
@@ -59,11 +61,7 @@ export class VisionTower {
     const weights = await readVisionCheckpoint(src, options);
     const o = options.size;
     const size: [number, number] = typeof o === 'number' ? [o, o] : Array.isArray(o) ? o : nativeSize(weights.config);
-    const graph: GraphExportOptions = {
-      ...(options.weightDtype ? { weightDtype: options.weightDtype } : {}),
-      ...(options.attention ? { attention: options.attention } : {}),
-      ...(options.opset ? { opset: options.opset } : {}),
-    };
+    const graph = graphOptionsOf(options);
     const build = (sz: [number, number]) => visionOnnxFromWeights(weights, sz, graph);
     const tower = new VisionTower(rt, new SessionCache(options.cacheSize ?? 2), weights.config.embedDim, weights.config.patchSize, size, { build });
     await tower.session(size[0], size[1]);
@@ -86,7 +84,7 @@ export class VisionTower {
           `this ONNX image tower was exported for ${this.defaultSize[0]}×${this.defaultSize[1]}; export another size (tips export --size ${H}x${W}), one for any size (--size dynamic), or load the checkpoint`,
         );
       }
-      return this.sessions.get('onnx', () => this.rt.ort.InferenceSession.create(src.onnx, this.rt.sessionOptions));
+      return this.sessions.get('onnx', () => src.onnx.createSession());
     }
     return this.sessions.get(`${H}x${W}`, () => this.rt.ort.InferenceSession.create(src.build([H, W]), this.rt.sessionOptions));
   }

@@ -1,13 +1,13 @@
 import { ModelLoadError } from '../errors';
-import { nodeImport } from './node-import';
+import { loadModule } from '@tips/runtime/core';
 
 /**
  * The TIPSv2 Hugging Face `config.json` for a checkpoint path: `explicit` when given, else the
  * config.json beside the weights when it exists, else undefined.
  */
 export async function readHfConfigBeside(checkpointPath: string, explicit?: string): Promise<Record<string, unknown> | undefined> {
-  const fs = await nodeImport<typeof import('node:fs/promises')>('node:fs/promises');
-  const path = await nodeImport<typeof import('node:path')>('node:path');
+  const fs = await loadModule<typeof import('node:fs/promises')>('node:fs/promises');
+  const path = await loadModule<typeof import('node:path')>('node:path');
   const file = explicit ?? path.join(path.dirname(checkpointPath), 'config.json');
   let text: string;
   try {

@@ -1,7 +1,7 @@
 import { SdkInputError } from '../errors';
 import type { RgbImage } from '../preprocess/image-input';
 import { toRgb } from '../preprocess/to-rgb';
-import { nodeImport } from './node-import';
+import { loadModule } from '@tips/runtime/core';
 
 interface SharpLike {
   (input: Uint8Array | string, options?: Record<string, unknown>): {
@@ -12,7 +12,7 @@ interface SharpLike {
 let sharpPromise: Promise<SharpLike> | null = null;
 
 async function loadSharp(): Promise<SharpLike> {
-  sharpPromise ??= nodeImport<{ default?: SharpLike } & SharpLike>('sharp').then((m) => (typeof m === 'function' ? m : m.default!) as SharpLike);
+  sharpPromise ??= loadModule<unknown>('sharp').then((m) => (typeof m === 'function' ? m : (m as { default: unknown }).default) as SharpLike);
   try {
     return await sharpPromise;
   } catch (e) {
@@ -39,7 +39,7 @@ export async function decodeInNode(input: string | Uint8Array): Promise<RgbImage
 
 /** Reads a whole file (Node); a missing or unreadable file becomes `makeError(message)`. */
 export async function readFileBytes(path: string, what: string, makeError: (message: string, cause: unknown) => Error): Promise<Uint8Array> {
-  const fs = await nodeImport<typeof import('node:fs/promises')>('node:fs/promises');
+  const fs = await loadModule<typeof import('node:fs/promises')>('node:fs/promises');
   try {
     const b = await fs.readFile(path);
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);

@@ -1,4 +1,6 @@
-import { floatToHalf } from '@tips/runtime';
+import { floatToHalf } from '@tips/runtime/core';
+import { ExportError } from '../errors';
+import { appendExternal, MAX_INLINE_BYTES, type ExternalDataSink } from './external-data';
 import {
   ATTRIBUTE_TYPE,
   DATA_TYPE,
@@ -34,6 +36,8 @@ export type WeightDType = 'float32' | 'float16';
 export interface GraphBuilderOptions {
   /** How float weights are stored: float32, or float16 (each followed by a Cast to float32, folded by ORT at load). */
   weightDtype?: WeightDType;
+  /** Write large initializers to an external data file (needed above 2 GB) instead of into the model. */
+  externalData?: ExternalDataSink;
 }
 
 export interface ModelOptions {
@@ -88,9 +92,11 @@ export class GraphBuilder {
   private readonly constants = new Map<string, string>();
   /** Bytes of weights stored (after any float16 conversion). */
   weightBytes = 0;
+  private readonly external: ExternalDataSink | undefined;
 
   constructor(options: GraphBuilderOptions = {}) {
     this.weightDtype = options.weightDtype ?? 'float32';
+    this.external = options.externalData;
   }
 
   /** A fresh value name starting with `base`. */
@@ -147,7 +153,11 @@ export class GraphBuilder {
     const name = this.name(base);
     const raw = bytesOf(data);
     this.weightBytes += raw.byteLength;
-    this.initializers.push({ name, dims, data_type: DATA_TYPE[dtype], raw_data: raw });
+    if (this.external && raw.byteLength >= (this.external.threshold ?? 1024)) {
+      this.initializers.push({ name, dims, data_type: DATA_TYPE[dtype], data_location: 1, external_data: appendExternal(this.external, raw) });
+    } else {
+      this.initializers.push({ name, dims, data_type: DATA_TYPE[dtype], raw_data: raw });
+    }
     return name;
   }
 
@@ -190,8 +200,14 @@ export class GraphBuilder {
     };
   }
 
-  /** Serialises the graph as an ONNX ModelProto. */
+  /** Serialises the graph as an ONNX ModelProto (external initializers are in the sink, not here). */
   toModel(graphName: string, options: ModelOptions): Uint8Array {
+    const inline = this.weightBytes - (this.external?.bytes ?? 0);
+    if (inline > MAX_INLINE_BYTES) {
+      throw new ExportError(
+        `the weights take ${(inline / 2 ** 30).toFixed(2)} GB, more than one ONNX file can hold (2 GB); write them as external data (tips export --external-data, automatic above 1.9 GB) and load the .onnx file by path`,
+      );
+    }
     const opsets = [{ domain: '', version: options.opset }];
     for (const [domain, version] of Object.entries(options.extraOpsets ?? {})) opsets.push({ domain, version });
     return encodeModel({

@@ -85,6 +85,8 @@ export interface ModelSummary {
   outputs: { name: string; elemType: number; dims: (number | string)[] }[];
   metadata: Record<string, string>;
   initializerCount: number;
+  /** Files holding external initializers (relative to the model file); empty when all weights are inside. */
+  externalData: string[];
   nodeCount: number;
   opTypes: string[];
 }
@@ -113,7 +115,9 @@ export function summarizeModel(bytes: Uint8Array): ModelSummary {
   const Opset = r.lookupType('onnx.OperatorSetIdProto');
   const Entry = r.lookupType('onnx.StringStringEntryProto');
   const Node = r.lookupType('onnx.NodeProto');
-  const summary: ModelSummary = { irVersion: 0, opsets: [], inputs: [], outputs: [], metadata: {}, initializerCount: 0, nodeCount: 0, opTypes: [] };
+  const Tensor = r.lookupType('onnx.TensorProto');
+  const summary: ModelSummary = { irVersion: 0, opsets: [], inputs: [], outputs: [], metadata: {}, initializerCount: 0, externalData: [], nodeCount: 0, opTypes: [] };
+  const external = new Set<string>();
   const ops = new Set<string>();
   const reader = protobuf.Reader.create(bytes);
   while (reader.pos < reader.len) {
@@ -138,13 +142,18 @@ export function summarizeModel(bytes: Uint8Array): ModelSummary {
           const n = Node.toObject(Node.decode(reader, reader.uint32()), PLAIN) as { op_type: string; domain?: string };
           ops.add(n.domain ? `${n.domain}.${n.op_type}` : n.op_type);
           summary.nodeCount++;
+        } else if (gfield === 5) {
+          // Decoding a TensorProto views its raw_data without copying it.
+          const t = Tensor.decode(reader, reader.uint32()) as unknown as { data_location?: number; external_data?: { key: string; value: string }[] };
+          summary.initializerCount++;
+          if (t.data_location === 1) for (const e of t.external_data ?? []) if (e.key === 'location') external.add(e.value);
         } else {
-          if (gfield === 5) summary.initializerCount++;
           reader.skipType(gtag & 7);
         }
       }
     } else reader.skipType(tag & 7);
   }
   summary.opTypes = [...ops].sort();
+  summary.externalData = [...external];
   return summary;
 }

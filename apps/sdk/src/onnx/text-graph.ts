@@ -1,5 +1,6 @@
 import { sinusoidalPositions } from '@tips/text-encoder';
 import { ExportError } from '../errors';
+import type { ExternalDataSink } from './external-data';
 import { attr, GraphBuilder, type WeightDType } from './graph';
 import { layerNorm } from './ops-basic';
 import { selfAttention, type AttentionImpl } from './ops-attention';
@@ -23,6 +24,8 @@ export interface TextGraphOptions {
   /** The checkpoint's contrastive temperature, kept as metadata for zero-shot scores. */
   temperature?: number;
   metadata?: Record<string, string>;
+  /** Write the weights to an external data file (required above 2 GB); the builder fills the sink. */
+  externalData?: ExternalDataSink;
 }
 
 /** Graph I/O names of an exported text tower. */
@@ -55,7 +58,7 @@ export function buildTextGraph(weights: WeightMap, config: TextGraphConfig, opti
   const opset = options.opset ?? 17;
   if (opset < 17) throw new ExportError(`opset ${opset} is too old: LayerNormalization needs opset 17 or newer`);
   const impl = options.attention ?? 'matmul';
-  const g = new GraphBuilder({ weightDtype: options.weightDtype });
+  const g = new GraphBuilder({ weightDtype: options.weightDtype, externalData: options.externalData });
 
   const ids = g.input(TEXT_IO.ids, 'int64', ['batch', 'seq']);
   const paddings = g.input(TEXT_IO.paddings, 'float32', ['batch', 'seq']);

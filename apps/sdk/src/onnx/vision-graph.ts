@@ -1,5 +1,6 @@
 import type { VitConfig } from '@tips/vit-core';
 import { ExportError } from '../errors';
+import type { ExternalDataSink } from './external-data';
 import { attr, GraphBuilder, type WeightDType } from './graph';
 import { batchDim, layerNorm, layerScale } from './ops-basic';
 import { selfAttention, type AttentionImpl } from './ops-attention';
@@ -24,6 +25,8 @@ export interface VisionGraphOptions {
   producerVersion?: string;
   /** Extra metadata_props entries. */
   metadata?: Record<string, string>;
+  /** Write the weights to an external data file (required above 2 GB); the builder fills the sink. */
+  externalData?: ExternalDataSink;
 }
 
 /** Graph I/O names of an exported image tower. */
@@ -55,7 +58,7 @@ export function buildVisionGraph(weights: WeightMap, config: VitConfig, options:
   const N = h * w;
   const R = config.registers;
   const impl = options.attention ?? 'matmul';
-  const g = new GraphBuilder({ weightDtype: options.weightDtype });
+  const g = new GraphBuilder({ weightDtype: options.weightDtype, externalData: options.externalData });
 
   const pixels = g.input(VISION_IO.input, 'float32', dynamic ? ['batch', 3, 'height', 'width'] : ['batch', 3, H, W]);
   const pw = need(weights, 'patch_embed.proj.weight', [D, 3, p, p]);

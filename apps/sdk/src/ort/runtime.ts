@@ -1,7 +1,7 @@
 import type * as OrtWeb from 'onnxruntime-web';
 import { isNode } from '../env';
 import { ModelLoadError } from '../errors';
-import { nodeImport } from '../node/node-import';
+import { loadModule } from '@tips/runtime/core';
 
 /** The ONNX Runtime API both packages share (onnxruntime-common). */
 export type Ort = typeof OrtWeb;
@@ -27,7 +27,7 @@ export interface OrtRuntime {
 async function loadWeb(choice: OrtChoice): Promise<OrtRuntime> {
   // Browsers: the WebAssembly-only build (the default one also carries WebGPU/WebNN code and asks for
   // the .jsep files). Node: the package's Node build, imported so that bundlers do not pull it in.
-  const mod = (isNode() ? await nodeImport('onnxruntime-web') : await import('onnxruntime-web/wasm')) as Ort & { default?: Ort };
+  const mod = (isNode() ? await loadModule('onnxruntime-web') : await import('onnxruntime-web/wasm')) as Ort & { default?: Ort };
   const ort = (mod.InferenceSession ? mod : mod.default) as Ort;
   if (choice.wasmPaths) ort.env.wasm.wasmPaths = choice.wasmPaths;
   if (choice.threads) ort.env.wasm.numThreads = choice.threads;
@@ -35,7 +35,7 @@ async function loadWeb(choice: OrtChoice): Promise<OrtRuntime> {
 }
 
 async function loadNode(choice: OrtChoice): Promise<OrtRuntime> {
-  const mod = await nodeImport<Ort & { default?: Ort }>('onnxruntime-node');
+  const mod = await loadModule<Ort & { default?: Ort }>('onnxruntime-node');
   const ort = (mod.InferenceSession ? mod : mod.default) as Ort;
   const sessionOptions: OrtWeb.InferenceSession.SessionOptions = { executionProviders: ['cpu'], graphOptimizationLevel: 'all' };
   if (choice.threads) sessionOptions.intraOpNumThreads = choice.threads;

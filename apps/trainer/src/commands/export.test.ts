@@ -36,6 +36,15 @@ test('tips export --vision writes the SDK exporter bytes at the asked size; --fp
   const d = summarizeModel(new Uint8Array(readFileSync(dyn)));
   expect(d.inputs[0]!.dims).toEqual(['batch', 3, 'height', 'width']);
   expect(d.metadata['tips.dynamic_size']).toBe('true');
+
+  // --external-data: the weights go to FILE.data (automatic above 1.9 GB, for the g/14 towers).
+  const ext = join(dir, 'ext.onnx');
+  const e = await run('node', [CLI, 'export', '--vision', fixture('official-tiny', 'tiny_mlp_vision.npz'), '--config', TINY, '--external-data', '--out', ext]);
+  expect(e.stderr).toMatch(/ext\.onnx\.data \(0\.\d MB of weights\)/);
+  const es = summarizeModel(new Uint8Array(readFileSync(ext)));
+  expect(es.externalData).toEqual(['ext.onnx.data']);
+  expect(readFileSync(ext).length).toBeLessThan(60_000);
+  expect(readFileSync(`${ext}.data`).length).toBeGreaterThan(150_000);
 });
 
 test('tips export --text keeps a dynamic sequence length; usage errors are typed and name the fix', async () => {

@@ -1,6 +1,8 @@
+import { open, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { TipsError, writeFileAtomic } from '@tips/runtime';
-import { exportTextOnnx, exportVisionOnnx, parseSize, summarizeModel, type GraphExportOptions } from '@tips/sdk';
+import { TipsError, withAtomicFile, writeFileAtomic } from '@tips/runtime';
+import { exportTextOnnx, exportVisionOnnx, parseSize, summarizeModel, type ExternalDataSink, type GraphExportOptions } from '@tips/sdk';
 import type { VitConfig } from '@tips/vit-core';
 
 interface ExportOptions {
@@ -15,6 +17,30 @@ interface ExportOptions {
   fp16?: boolean;
   attention?: string;
   opset?: string;
+  externalData?: boolean;
+}
+
+/** Above this many bytes of weights the model is written with external data (one ONNX file holds at most 2 GB). */
+const EXTERNAL_ABOVE = 1.9e9;
+
+async function externalSink(o: ExportOptions, checkpoint: string): Promise<ExternalDataSink | undefined> {
+  const size = (await stat(checkpoint).catch(() => null))?.size ?? 0;
+  const weights = o.fp16 ? size / 2 : size;
+  if (!o.externalData && weights < EXTERNAL_ABOVE) return undefined;
+  return { location: `${basename(o.out)}.data`, chunks: [], bytes: 0 };
+}
+
+/** Writes the external data file (atomically, chunk by chunk) before the model that points to it. */
+async function writeExternal(path: string, sink: ExternalDataSink): Promise<void> {
+  await withAtomicFile(path, async (tmp) => {
+    const fh = await open(tmp, 'w');
+    try {
+      for (const chunk of sink.chunks) await fh.write(chunk);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  });
 }
 
 class ExportUsageError extends TipsError {
@@ -49,6 +75,7 @@ async function run(o: ExportOptions): Promise<void> {
   if (!!o.vision === !!o.text) throw new ExportUsageError('give exactly one of --vision CKPT or --text CKPT (export the towers one at a time)');
   const started = Date.now();
   const graph = graphOptions(o);
+  const sink = await externalSink(o, (o.vision ?? o.text)!);
   let bytes: Uint8Array;
   let what: string;
   if (o.vision) {
@@ -59,20 +86,29 @@ async function run(o: ExportOptions): Promise<void> {
       ...(config ? { config } : {}),
       ...(o.size ? { size: o.size === 'dynamic' ? ('dynamic' as const) : parseSize(o.size) } : {}),
       ...(o.hfConfig ? { hfConfigPath: o.hfConfig } : {}),
+      ...(sink ? { externalData: sink } : {}),
     });
     bytes = r.bytes;
     what = `image tower ${r.config.embedDim}-wide, ${r.config.depth} blocks, ${o.size === 'dynamic' ? 'any input size' : `${r.size[0]}×${r.size[1]} input`}`;
   } else {
     const heads = o.heads !== undefined ? Number(o.heads) : undefined;
     if (heads !== undefined && !(Number.isInteger(heads) && heads > 0)) throw new ExportUsageError(`--heads must be a positive integer, not ${o.heads}`);
-    const r = await exportTextOnnx(o.text!, { ...graph, ...(o.variant ? { variant: o.variant } : {}), ...(heads ? { heads } : {}), ...(o.hfConfig ? { hfConfigPath: o.hfConfig } : {}) });
+    const r = await exportTextOnnx(o.text!, {
+      ...graph,
+      ...(o.variant ? { variant: o.variant } : {}),
+      ...(heads ? { heads } : {}),
+      ...(o.hfConfig ? { hfConfigPath: o.hfConfig } : {}),
+      ...(sink ? { externalData: sink } : {}),
+    });
     bytes = r.bytes;
     what = `text tower${r.temperature !== undefined ? `, temperature ${r.temperature}` : ''}`;
   }
+  if (sink) await writeExternal(`${o.out}.data`, sink);
   await writeFileAtomic(o.out, bytes);
   const s = summarizeModel(bytes);
   const opset = s.opsets.find((x) => x.domain === '')?.version;
-  process.stderr.write(`tips export: wrote ${o.out} (${(bytes.length / 1048576).toFixed(1)} MB, ${what}, opset ${opset}, ${graph.weightDtype} weights) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  const data = sink ? ` + ${o.out}.data (${(sink.bytes / 1048576).toFixed(1)} MB of weights)` : '';
+  process.stderr.write(`tips export: wrote ${o.out} (${(bytes.length / 1048576).toFixed(1)} MB)${data}: ${what}, opset ${opset}, ${graph.weightDtype} weights; ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }
 
 export function registerExport(program: Command): void {
@@ -90,5 +126,6 @@ export function registerExport(program: Command): void {
     .option('--fp16', 'store the weights as float16 (half the file; computed in float32)')
     .option('--attention <impl>', 'matmul (default: plain ONNX ops) or com.microsoft (ONNX Runtime fused Attention)')
     .option('--opset <n>', 'ONNX opset (≥ 17, default 17; 18 with --size dynamic)')
+    .option('--external-data', 'write the weights to FILE.data beside the model (automatic above 1.9 GB, e.g. the g/14 towers)')
     .action(async (opts: ExportOptions) => run(opts));
 }
