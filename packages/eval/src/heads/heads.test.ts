@@ -164,8 +164,8 @@ describe('bins readout', () => {
       tf.tidy(() => {
         const ours = binsExpectation(l, bins, mode);
         expect(tf.max(tf.abs(tf.sub(ours, reference(l, mode)))).dataSync()[0]).toBeLessThan(1e-5);
-        const g1 = tf.grad((x: tf.Tensor2D) => tf.sum(tf.mul(binsExpectation(x, bins, mode), w)))(l);
-        const g2 = tf.grad((x: tf.Tensor2D) => tf.sum(tf.mul(reference(x, mode), w)))(l);
+        const g1 = tf.grad((x) => tf.sum(tf.mul(binsExpectation(x as tf.Tensor2D, bins, mode), w)))(l);
+        const g2 = tf.grad((x) => tf.sum(tf.mul(reference(x as tf.Tensor2D, mode), w)))(l);
         expect(tf.max(tf.abs(tf.sub(g1, g2))).dataSync()[0]).toBeLessThan(1e-5);
       });
     }

@@ -1,6 +1,7 @@
 import { EvalInputError } from '../errors';
 import { resizeMapsBilinear } from '../ops/bilinear';
 import { l2NormalizeRows, matMulTransposed } from './vectors';
+import { argmaxRows } from './accuracy';
 
 /**
  * Zero-shot semantic segmentation from patch–text similarity (TIPSv2; the TIPS zero-shot
@@ -23,18 +24,7 @@ export function zeroShotSegment(
   const similarity = matMulTransposed(l2NormalizeRows(patches, dim), l2NormalizeRows(classEmb, dim), dim);
   const [H, W] = size;
   const up = resizeMapsBilinear(similarity, h, w, C, H, W);
-  const labels = C <= 256 ? new Uint8Array(H * W) : new Int32Array(H * W);
-  for (let p = 0; p < H * W; p++) {
-    let best = 0;
-    let bestV = -Infinity;
-    for (let c = 0; c < C; c++) {
-      const v = up[p * C + c]!;
-      if (v > bestV) {
-        bestV = v;
-        best = c;
-      }
-    }
-    labels[p] = best;
-  }
+  const best = argmaxRows(up, H * W, C);
+  const labels = C <= 256 ? Uint8Array.from(best) : best;
   return { labels, similarity };
 }

@@ -40,7 +40,7 @@ describe('bilinear resize (align_corners=False)', () => {
   it('has the gradient of a linear map (finite differences) and frees its tensors', () => {
     const x = tf.tensor4d(randomArray(2 * 3 * 3 * 2, 2), [2, 3, 3, 2]);
     const wts = tf.tensor4d(randomArray(2 * 7 * 5 * 2, 3), [2, 7, 5, 2]);
-    const f = (v: tf.Tensor4D) => tf.sum(tf.mul(upsampleBilinear(v, [7, 5]), wts)) as tf.Scalar;
+    const f = (v: tf.Tensor) => tf.sum(tf.mul(upsampleBilinear(v as tf.Tensor4D, [7, 5]), wts)) as tf.Scalar;
     const before = tf.memory().numTensors;
     const g = tf.grad(f)(x);
     const gv = g.dataSync();
