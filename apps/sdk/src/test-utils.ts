@@ -1,15 +1,12 @@
 // Helpers shared by the SDK's tests (not part of the public API).
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { readNpz, toFloat32, type TensorData } from '@tips/runtime';
+import { fixture } from '../../../test-utils/fixtures';
 
-/** ../shared/fixtures next to the repository root, or $TIPS_FIXTURES. */
-export function fixturesDir(): string {
-  return process.env.TIPS_FIXTURES ?? resolve(__dirname, '../../..', '..', 'shared', 'fixtures');
-}
-
+/** A file of the official-tiny fixtures ($TIPS_FIXTURES, else ../shared/fixtures; see test-utils/fixtures.ts). */
 export function officialTiny(file = ''): string {
-  return join(fixturesDir(), 'official-tiny', file);
+  return fixture('official-tiny', file);
 }
 
 export interface VisionCase {

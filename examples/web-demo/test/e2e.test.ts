@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { fixture } from '../../../test-utils/fixtures';
 
 // End to end: build the demo with esbuild, export a small TIPS pair (the official-tiny fixture
 // weights: a 32-wide image tower at 56×56 and the 32-wide text tower, with the SDK's tiny
@@ -13,8 +14,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 // test-artifacts/web-demo.png at the repository root.
 const here = resolve(__dirname, '..');
 const repo = resolve(here, '..', '..');
-const fixtures = process.env.TIPS_FIXTURES ?? resolve(repo, '..', 'shared', 'fixtures');
-const tiny = (f: string) => join(fixtures, 'official-tiny', f);
+const tiny = (f: string) => fixture('official-tiny', f);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // The picture is 84×56: the page and Node both resize it to the model's 56×56 (Pillow bilinear).
 const PICTURE = tiny('tiny_mlp_image_2.png');
