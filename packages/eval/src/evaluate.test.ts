@@ -126,4 +126,14 @@ describe('evaluate() on the built-in scenes with tiny towers', () => {
     expect(report.headline.knnTop1).toBeGreaterThanOrEqual(0);
     expect(report.files).toEqual([]);
   });
+
+  it('evaluates a random-init baseline of the same architecture and reports the comparison', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'eval-baseline-'));
+    const { report } = await evaluate({ ...towers, data: data.test, trainData: data.train, imageSize: 56, tasks: ['knn', 'retrieval'], figures: 1, outDir: out, baseline: { seed: 9 } });
+    expect(report.baseline!.name).toBe('random init (seed 9)');
+    expect(Object.keys(report.baseline!.headline).sort()).toEqual(['i2tR1', 'knnTop1', 't2iR1']);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toContain('| random init (seed 9) |');
+    expect(md).toMatch(/Against the random-init baseline: better on \d of 3 metrics/);
+  });
 });

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describeBackend } from '@tips/runtime';
 import { labelIds } from '@tips/data';
-import type { VisionTransformer } from '@tips/vit-core';
-import type { SentencePieceTokenizer, TextTransformer } from '@tips/text-encoder';
+import { VisionTransformer } from '@tips/vit-core';
+import { TextTransformer, type SentencePieceTokenizer } from '@tips/text-encoder';
 import { EvalInputError, EvalTaskError } from './errors';
 import { openEvalSplit, loadDepths, loadMasks, splitHas, splitImages, type CaptionChoice, type EvalSplit } from './data/eval-split';
 import type { DatasetInfo } from './data/dataset-info';
@@ -62,9 +62,29 @@ export interface EvaluateOptions {
   figures?: number;
   /** Feature-extraction batch size (default 16). */
   batchSize?: number;
+  /**
+   * Also evaluate randomly initialised towers of the same architecture (same data, tasks and probe
+   * settings) and put them in the report as the baseline row, with which metrics the model beats.
+   */
+  baseline?: boolean | { seed?: number };
   /** Progress lines (default: stderr when progress is true). */
   log?: (line: string) => void;
   progress?: boolean;
+}
+
+/** Evaluates freshly initialised towers of the same configurations as the model's (no report). */
+async function randomBaseline(options: EvaluateOptions, tasks: EvalTask[], log: (l: string) => void): Promise<NonNullable<EvalReport['baseline']>> {
+  const seed = typeof options.baseline === 'object' ? (options.baseline.seed ?? 0) : 0;
+  log(`baseline: evaluating randomly initialised towers (seed ${seed})`);
+  const vision = VisionTransformer.init(options.vision.config, { seed });
+  const text = options.text ? TextTransformer.init(options.text.config, { seed }) : undefined;
+  try {
+    const { report } = await evaluate({ ...options, vision, text, tasks, outDir: undefined, runMetrics: undefined, baseline: false, figures: 0, log: (l) => log(`baseline: ${l}`) });
+    return { name: `random init (seed ${seed})`, headline: report.headline };
+  } finally {
+    vision.dispose();
+    text?.dispose();
+  }
 }
 
 export interface EvaluateResult {
@@ -292,6 +312,10 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     timings,
     files: [],
   };
+  if (options.baseline) {
+    report.baseline = await randomBaseline(options, tasks, log);
+    report.seconds = (performance.now() - t0) / 1000;
+  }
   if (options.outDir) {
     report = await writeReport(resolve(options.outDir), report, results, figures, { runMetrics: options.runMetrics });
     log(`report written to ${join(resolve(options.outDir), 'report.md')}`);

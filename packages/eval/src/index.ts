@@ -35,7 +35,7 @@ export { CLASSIFICATION_TEMPLATES, SEGMENTATION_TEMPLATES } from './text/prompts
 // Tasks, evaluate() and the report
 export { ALL_TASKS, type EvalTask, type GlobalEmbedding, type ProbeSettings, type TaskResults, type SegResult, type DepthResult, type KnnResult, type LinearResult, type ZeroShotResult, type RetrievalResult, type ZeroShotSegResult, type ProbeSummary } from './tasks/types';
 export { evaluate, type EvaluateOptions, type EvaluateResult } from './evaluate';
-export { headlineMetrics, headlineTable, formatMetric, HEADLINE_COLUMNS } from './report/headline';
+export { headlineMetrics, headlineTable, compareHeadline, formatMetric, HEADLINE_COLUMNS } from './report/headline';
 export { writeReport, type WriteReportOptions } from './report/write-report';
 export { renderVegaLite } from './report/vega-render';
 export { curvesSpec, barsSpec, type CurvePoint } from './report/charts';

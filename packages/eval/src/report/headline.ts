@@ -36,6 +36,22 @@ export function formatMetric(value: number | undefined, percent: boolean): strin
 }
 
 /**
+ * Which headline metrics of `model` are better than the baseline's (per the metric's direction), and
+ * which are not; metrics missing in either are left out.
+ */
+export function compareHeadline(model: HeadlineMetrics, baseline: HeadlineMetrics): { better: (keyof HeadlineMetrics)[]; notBetter: (keyof HeadlineMetrics)[] } {
+  const better: (keyof HeadlineMetrics)[] = [];
+  const notBetter: (keyof HeadlineMetrics)[] = [];
+  for (const c of HEADLINE_COLUMNS) {
+    const a = model[c.key];
+    const b = baseline[c.key];
+    if (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b)) continue;
+    (c.better === 'higher' ? a > b : a < b) ? better.push(c.key) : notBetter.push(c.key);
+  }
+  return { better, notBetter };
+}
+
+/**
  * A markdown table with one row per run (e.g. the ablation rows), columns = headline metrics that
  * at least one row has.
  */

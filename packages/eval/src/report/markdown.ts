@@ -1,4 +1,4 @@
-import { formatMetric, headlineTable } from './headline';
+import { compareHeadline, formatMetric, headlineTable, HEADLINE_COLUMNS } from './headline';
 import type { EvalReport } from './types';
 
 const pct = (v: number | undefined) => formatMetric(v, true);
@@ -21,7 +21,13 @@ export function renderMarkdown(r: EvalReport, figures: { file: string; caption: 
   out.push(`| Image size | ${r.data.imageSize[0]}×${r.data.imageSize[1]} |`);
   out.push(`| Global embedding | ${r.settings.embedding} |`);
   out.push('');
-  out.push('## Results', '', headlineTable([{ name: 'this model', metrics: r.headline }]), '');
+  const rows = [{ name: 'this model', metrics: r.headline }, ...(r.baseline ? [{ name: r.baseline.name, metrics: r.baseline.headline }] : [])];
+  out.push('## Results', '', headlineTable(rows), '');
+  if (r.baseline) {
+    const c = compareHeadline(r.headline, r.baseline.headline);
+    const title = (k: string) => HEADLINE_COLUMNS.find((h) => h.key === k)!.title.replace(/ [↑↓]$/, '');
+    out.push(`Against the random-init baseline: better on ${c.better.length} of ${c.better.length + c.notBetter.length} metrics${c.notBetter.length ? ` (not on ${c.notBetter.map(title).join(', ')})` : ''}.`, '');
+  }
   if (r.skipped.length) {
     out.push('Skipped tasks:', '');
     for (const s of r.skipped) out.push(`- \`${s.task}\`: ${s.reason}`);

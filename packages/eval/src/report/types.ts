@@ -40,6 +40,8 @@ export interface EvalReport {
     depth: { readout: DepthReadout; bins: number; upsample: number };
   };
   headline: HeadlineMetrics;
+  /** The same evaluation of randomly initialised towers of the same architecture, when asked for. */
+  baseline?: { name: string; headline: HeadlineMetrics };
   /** Per-task results (per-image predictions left out). */
   metrics: TaskResults;
   skipped: { task: EvalTask; reason: string }[];
