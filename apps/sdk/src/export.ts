@@ -17,6 +17,8 @@ export { graphOptionsOf, type GraphExportOptions };
 export interface FileExportOptions {
   /** Write the weights to an external data file beside the model (needed above 2 GB: the g/14 towers); the exporter fills the sink. */
   externalData?: ExternalDataSink;
+  /** Progress: 'read' once the checkpoint is in memory, then 'block' after each transformer block. */
+  onProgress?: (stage: 'read' | 'block', done: number, total: number) => void;
 }
 
 export interface VisionExportOptions extends VisionCheckpointOptions, GraphExportOptions, FileExportOptions {
@@ -69,7 +71,11 @@ export async function readVisionCheckpoint(src: ModelSource, o: VisionExportOpti
 }
 
 /** The ONNX bytes of a loaded image tower at H×W (or any size with `dynamicSize`, H×W then being the default). */
-export function visionOnnxFromWeights(v: VisionWeights, size: [number, number], o: GraphExportOptions & FileExportOptions & { dynamicSize?: boolean } = {}): Uint8Array {
+export function visionOnnxFromWeights(
+  v: VisionWeights,
+  size: [number, number],
+  o: GraphExportOptions & { externalData?: ExternalDataSink; dynamicSize?: boolean; onProgress?: (done: number, total: number) => void } = {},
+): Uint8Array {
   return buildVisionGraph(v.weights, v.config, {
     height: size[0],
     width: size[1],
@@ -92,7 +98,13 @@ export async function exportVisionOnnx(src: ModelSource, o: VisionExportOptions 
   const v = await readVisionCheckpoint(src, o);
   const dynamicSize = o.size === 'dynamic';
   const size = o.size !== undefined && o.size !== 'dynamic' ? parseSize(o.size) : nativeSize(v.config);
-  const graph = { ...graphOptionsOf(o), ...(o.externalData ? { externalData: o.externalData } : {}), dynamicSize };
+  o.onProgress?.('read', 0, v.config.depth);
+  const graph = {
+    ...graphOptionsOf(o),
+    ...(o.externalData ? { externalData: o.externalData } : {}),
+    ...(o.onProgress ? { onProgress: (d: number, t: number) => o.onProgress!('block', d, t) } : {}),
+    dynamicSize,
+  };
   return { bytes: visionOnnxFromWeights(v, size, graph), config: v.config, size };
 }
 
@@ -100,9 +112,11 @@ export async function exportVisionOnnx(src: ModelSource, o: VisionExportOptions 
 export async function exportTextOnnx(src: ModelSource, o: TextExportOptions = {}): Promise<{ bytes: Uint8Array; temperature?: number }> {
   const hf = await hfConfig(src, o);
   const t = await loadTextWeights(await checkpointInput(src, 'text-tower checkpoint'), { ...o, ...(hf ? { hfConfig: hf } : {}), name: o.name ?? sourceName(src) });
+  o.onProgress?.('read', 0, 0);
   const bytes = buildTextGraph(t.weights, t.config, {
     ...graphOptionsOf(o),
     ...(o.externalData ? { externalData: o.externalData } : {}),
+    ...(o.onProgress ? { onProgress: (d: number, n: number) => o.onProgress!('block', d, n) } : {}),
     producerVersion: SDK_VERSION,
     ...(t.temperature !== undefined ? { temperature: t.temperature } : {}),
     metadata: { 'tips.source': t.name.split(/[\\/]/).pop() ?? t.name },

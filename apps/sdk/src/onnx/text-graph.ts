@@ -26,6 +26,8 @@ export interface TextGraphOptions {
   metadata?: Record<string, string>;
   /** Write the weights to an external data file (required above 2 GB); the builder fills the sink. */
   externalData?: ExternalDataSink;
+  /** Called after each transformer block with (blocks done, blocks in all). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** Graph I/O names of an exported text tower. */
@@ -91,6 +93,7 @@ export function buildTextGraph(weights: WeightMap, config: TextGraphConfig, opti
     });
     x = g.op('Add', [x, a], {}, `x${i}a`);
     x = g.op('Add', [x, reluMaskedMlp(g, layerNorm(g, x, weights, `${b}.ln_2`, D, eps), weights, `${b}.mlp`, D, keep)], {}, `x${i}`);
+    options.onProgress?.(i + 1, layers);
   }
   const y = layerNorm(g, x, weights, 'ln_final', D, eps);
 

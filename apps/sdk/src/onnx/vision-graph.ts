@@ -27,6 +27,8 @@ export interface VisionGraphOptions {
   metadata?: Record<string, string>;
   /** Write the weights to an external data file (required above 2 GB); the builder fills the sink. */
   externalData?: ExternalDataSink;
+  /** Called after each transformer block with (blocks done, blocks in all). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** Graph I/O names of an exported image tower. */
@@ -91,6 +93,7 @@ export function buildVisionGraph(weights: WeightMap, config: VitConfig, options:
     const n2 = layerNorm(g, x, weights, `${b}.norm2`, D, config.eps);
     const m = config.ffn === 'swiglu' ? swiglu(g, n2, weights, `${b}.mlp`, D) : geluMlp(g, n2, weights, `${b}.mlp`, D);
     x = g.op('Add', [x, layerScale(g, m, weights, `${b}.ls2.gamma`, D)], {}, `x${i}`);
+    options.onProgress?.(i + 1, config.depth);
   }
   if (weights.has(`blocks.${config.depth}.norm1.weight`)) {
     throw new ExportError(`the weights have more than ${config.depth} blocks; the variant/config does not match the checkpoint`);

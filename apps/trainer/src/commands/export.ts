@@ -30,6 +30,21 @@ async function externalSink(o: ExportOptions, checkpoint: string): Promise<Exter
   return { location: `${basename(o.out)}.data`, chunks: [], bytes: 0 };
 }
 
+/** Progress on stderr: the read time, then blocks done with their rate and the time left. */
+function progress(started: number): (stage: 'read' | 'block', done: number, total: number) => void {
+  let blocksFrom = started;
+  return (stage, done, total) => {
+    const now = Date.now();
+    if (stage === 'read') {
+      blocksFrom = now;
+      process.stderr.write(`tips export: checkpoint read in ${((now - started) / 1000).toFixed(1)} s\n`);
+      return;
+    }
+    const per = (now - blocksFrom) / 1000 / done;
+    process.stderr.write(`tips export: block ${done}/${total} (${per.toFixed(2)} s/block, about ${Math.ceil(per * (total - done))} s left)\n`);
+  };
+}
+
 /** Writes the external data file (atomically, chunk by chunk) before the model that points to it. */
 async function writeExternal(path: string, sink: ExternalDataSink): Promise<void> {
   await withAtomicFile(path, async (tmp) => {
@@ -76,6 +91,7 @@ async function run(o: ExportOptions): Promise<void> {
   const started = Date.now();
   const graph = graphOptions(o);
   const sink = await externalSink(o, (o.vision ?? o.text)!);
+  const onProgress = progress(started);
   let bytes: Uint8Array;
   let what: string;
   if (o.vision) {
@@ -87,6 +103,7 @@ async function run(o: ExportOptions): Promise<void> {
       ...(o.size ? { size: o.size === 'dynamic' ? ('dynamic' as const) : parseSize(o.size) } : {}),
       ...(o.hfConfig ? { hfConfigPath: o.hfConfig } : {}),
       ...(sink ? { externalData: sink } : {}),
+      onProgress,
     });
     bytes = r.bytes;
     what = `image tower ${r.config.embedDim}-wide, ${r.config.depth} blocks, ${o.size === 'dynamic' ? 'any input size' : `${r.size[0]}×${r.size[1]} input`}`;
@@ -99,6 +116,7 @@ async function run(o: ExportOptions): Promise<void> {
       ...(heads ? { heads } : {}),
       ...(o.hfConfig ? { hfConfigPath: o.hfConfig } : {}),
       ...(sink ? { externalData: sink } : {}),
+      onProgress,
     });
     bytes = r.bytes;
     what = `text tower${r.temperature !== undefined ? `, temperature ${r.temperature}` : ''}`;
