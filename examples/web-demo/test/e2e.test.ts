@@ -48,6 +48,7 @@ beforeAll(async () => {
   writeFileSync(join(models, 'vision.onnx'), vision.bytes);
   writeFileSync(join(models, 'text.onnx'), (await sdk.exportTextOnnx(tiny('tiny_text.npz'), { heads: 2 })).bytes);
   copyFileSync(join(dirname(require.resolve('@tips/sdk/package.json')), 'test-data', 'tiny-spm.model'), join(models, 'tokenizer.model'));
+  copyFileSync(tiny('tiny_mlp_vision.npz'), join(models, 'vision.npz'));
 
   ({ server, url } = await serve(join(here, 'dist')));
   context = await chromium.launchPersistentContext(profile, {
@@ -151,6 +152,24 @@ test('drop a picture, type labels: the page shows the Node SDK scores and draws 
     return out;
   }, b64);
   for (const [name, diff] of Object.entries(sources)) expect({ name, diff: diff < 1e-6 }).toEqual({ name, diff: true });
+
+  // The official checkpoint itself, fetched by URL and exported in the page, gives the same embedding.
+  const fromCheckpoint = await page.evaluate(async (data: string) => {
+    const demo = (window as unknown as { tipsDemo: { model: import('@tips/sdk').TipsModel; embedding: { cls1: Float32Array } } }).tipsDemo;
+    const Model = demo.model.constructor as typeof import('@tips/sdk').TipsModel;
+    const m = await Model.load({
+      vision: new URL('models/vision.npz', location.href).href,
+      visionConfig: { embedDim: 32, depth: 2, heads: 2, mlpHidden: 128, ffn: 'mlp' },
+      backend: 'web',
+      wasmPaths: new URL('ort/', location.href).href,
+    });
+    const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+    const e = await m.embedImage(new Blob([bytes], { type: 'image/png' }));
+    await m.dispose();
+    return { size: m.imageSize, diff: Math.max(...Array.from(e.cls1, (v, i) => Math.abs(v - demo.embedding.cls1[i]!))) };
+  }, b64);
+  expect(fromCheckpoint.size).toEqual([56, 56]);
+  expect(fromCheckpoint.diff).toBeLessThan(1e-6);
 
   // The feature image is drawn: opaque, several colours over most of the canvas.
   expect(pcaPixels.opaque).toBeGreaterThan(0.9 * pcaPixels.total);
