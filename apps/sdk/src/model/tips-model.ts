@@ -1,118 +1,25 @@
-import type { VitConfig } from '@tips/vit-core';
 import { ModelLoadError, SdkInputError } from '../errors';
-import { graphOptionsOf, type GraphExportOptions } from '../export-options';
+import { graphOptionsOf } from '../export-options';
 import { l2Normalize, meanNormalized, softmax, topK } from '../math/similarity';
-import { openOnnx, type OnnxFile } from '../ort/onnx-file';
-import { loadOrt, type OrtBackend, type OrtChoice, type OrtRuntime } from '../ort/runtime';
+import { loadOrt, type OrtBackend, type OrtRuntime } from '../ort/runtime';
 import { decodeImage } from '../preprocess/decode';
 import { isPixelTensor, type ImageInput } from '../preprocess/image-input';
 import { rgbToModelInput } from '../preprocess/pixels';
 import { pcaImage, type PcaImage } from './pca-image';
-import { sniffFormat, sourceBytes, sourceName, type ModelSource } from './sources';
+import { loadTower } from './load-tower';
+import { sourceName } from './sources';
+import type { DenseFeatures, EmbedImageOptions, ImageEmbedding, LabelScore, RetrievalHit, RetrievalItem, SegmentationResult, TipsLoadOptions, ZeroShotOptions } from './types';
 import { TextTower } from './text-tower';
 import { loadTokenizer, tokenizeBatch, type TokenizerLike } from './tokenizer';
 import { VisionTower } from './vision-tower';
 
-export interface TipsLoadOptions extends OrtChoice, GraphExportOptions {
-  /** Image tower: an exported .onnx, or a checkpoint (.npz / .safetensors, exported here on the fly). */
-  vision?: ModelSource;
-  /** Text tower: an exported .onnx or a checkpoint. */
-  text?: ModelSource;
-  /** SentencePiece tokenizer.model (path, URL or bytes) or a tokenizer object; needed for texts. */
-  tokenizer?: ModelSource | TokenizerLike;
-  /** Checkpoints: S, B, L, So400m or g (optional when the file or its width tells). */
-  variant?: string;
-  /** Checkpoints: image-tower configuration overrides (custom sizes; see @tips/vit-core VitConfig). */
-  visionConfig?: Partial<VitConfig>;
-  /** Checkpoints: attention heads of a text tower whose width is not a published preset. */
-  textHeads?: number;
-  /** Checkpoints: default input size (side or [H, W]); default the checkpoint's native size. */
-  imageSize?: number | [number, number];
-  /** Images per ONNX Runtime run (default 8). */
-  batchSize?: number;
-  /** Checkpoints: how many input sizes keep a ready session (default 2). */
-  sessionCacheSize?: number;
-  /** Softmax temperature for zero-shot scores; default the text checkpoint's, else 0.01. */
-  temperature?: number;
-}
-
-/** One image's embedding. */
-export interface ImageEmbedding {
-  /** First CLS token (pairs with web captions), L2-normalised. */
-  cls1: Float32Array;
-  /** Second CLS token (the register; pairs with synthetic captions), L2-normalised. */
-  cls2: Float32Array;
-  /** Patch tokens after the final norm, [h·w, D] row-major (not normalised). */
-  patches: Float32Array;
-  /** Patch grid [h, w]. */
-  grid: [number, number];
-  dim: number;
-}
-
-export interface EmbedImageOptions {
-  /** Input size for this call (checkpoint-loaded towers only); default the model's. */
-  size?: number | [number, number];
-}
-
-export interface ZeroShotOptions {
-  /** Prompt template(s) with `{}` for the label; several are averaged (prompt ensemble). Default 'a photo of a {}.'. */
-  template?: string | string[];
-  /** Which image token to compare: 'cls1' (default, as the official demo) or 'cls2'. */
-  cls?: 'cls1' | 'cls2';
-  temperature?: number;
-}
-
-export interface LabelScore {
-  label: string;
-  /** Softmax probability over the labels (cosine / temperature). */
-  score: number;
-  /** Cosine similarity of the image and label embeddings. */
-  similarity: number;
-}
-
-export interface SegmentationResult {
-  labels: string[];
-  grid: [number, number];
-  /** Cosine similarity of each patch with each label, [labels, h, w]. */
-  similarity: Float32Array;
-  /** Index of the best label per patch, [h, w]. */
-  labelMap: Int32Array;
-}
-
-export interface DenseFeatures {
-  /** Patch tokens [h·w, D] (L2-normalised per patch when asked). */
-  features: Float32Array;
-  grid: [number, number];
-  dim: number;
-}
-
-/** A query or gallery item for retrieve(): a text, an image, or a ready embedding. */
-export type RetrievalItem = string | ImageInput | Float32Array;
-
-export interface RetrievalHit {
-  index: number;
-  score: number;
-}
+export type { DenseFeatures, EmbedImageOptions, ImageEmbedding, LabelScore, RetrievalHit, RetrievalItem, SegmentationResult, TipsLoadOptions, ZeroShotOptions } from './types';
 
 const DEFAULT_TEMPLATE = 'a photo of a {}.';
 const DEFAULT_TEMPERATURE = 0.01;
 
 function sizeOf(size: number | [number, number]): [number, number] {
   return Array.isArray(size) ? [size[0], size[1]] : [size, size];
-}
-
-async function loadTower<T>(
-  src: ModelSource,
-  what: string,
-  rt: OrtRuntime,
-  onnx: (f: OnnxFile) => Promise<T>,
-  checkpoint: (s: ModelSource) => Promise<T>,
-): Promise<T> {
-  // Checkpoint paths are read by the tensor readers (streaming); everything else is read once here.
-  const isPath = typeof src === 'string' && !/^(https?:|data:|blob:|file:)/i.test(src) && typeof (globalThis as { window?: unknown }).window === 'undefined';
-  if (isPath && /\.(npz|safetensors)$/i.test(src as string)) return checkpoint(src);
-  const bytes = await sourceBytes(src, what);
-  return sniffFormat(bytes, sourceName(src)) === 'onnx' ? onnx(await openOnnx(src, bytes, rt)) : checkpoint(bytes);
 }
 
 /**

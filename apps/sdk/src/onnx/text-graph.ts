@@ -1,10 +1,10 @@
 import { sinusoidalPositions } from '@tips/text-encoder';
 import { ExportError } from '../errors';
-import type { ExternalDataSink } from './external-data';
-import { attr, GraphBuilder, type WeightDType } from './graph';
+import { attr, GraphBuilder } from './graph';
 import { layerNorm } from './ops-basic';
-import { selfAttention, type AttentionImpl } from './ops-attention';
+import { selfAttention } from './ops-attention';
 import { reluMaskedMlp } from './ops-ffn';
+import { towerOpset, type TowerGraphOptions } from './tower-options';
 import { need, type WeightMap } from './weights';
 
 /** What the text graph needs beyond the weights (widths and depth are read from the weights). */
@@ -16,18 +16,9 @@ export interface TextGraphConfig {
   maxLen?: number;
 }
 
-export interface TextGraphOptions {
-  weightDtype?: WeightDType;
-  attention?: AttentionImpl;
-  opset?: number;
-  producerVersion?: string;
+export interface TextGraphOptions extends TowerGraphOptions {
   /** The checkpoint's contrastive temperature, kept as metadata for zero-shot scores. */
   temperature?: number;
-  metadata?: Record<string, string>;
-  /** Write the weights to an external data file (required above 2 GB); the builder fills the sink. */
-  externalData?: ExternalDataSink;
-  /** Called after each transformer block with (blocks done, blocks in all). */
-  onProgress?: (done: number, total: number) => void;
 }
 
 /** Graph I/O names of an exported text tower. */
@@ -57,8 +48,7 @@ export function buildTextGraph(weights: WeightMap, config: TextGraphConfig, opti
   const layers = countTextLayers(weights);
   if (layers === 0) throw new ExportError(`the weights have no 'transformer.resblocks.0.*'; is this a TIPS text-tower checkpoint?`);
   if (D % config.heads !== 0) throw new ExportError(`width ${D} is not divisible by ${config.heads} heads; check --variant`);
-  const opset = options.opset ?? 17;
-  if (opset < 17) throw new ExportError(`opset ${opset} is too old: LayerNormalization needs opset 17 or newer`);
+  const opset = towerOpset(options.opset, 17, 'LayerNormalization');
   const impl = options.attention ?? 'matmul';
   const g = new GraphBuilder({ weightDtype: options.weightDtype, externalData: options.externalData });
 

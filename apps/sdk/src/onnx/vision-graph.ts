@@ -1,15 +1,15 @@
 import type { VitConfig } from '@tips/vit-core';
 import { ExportError } from '../errors';
-import type { ExternalDataSink } from './external-data';
-import { attr, GraphBuilder, type WeightDType } from './graph';
+import { attr, GraphBuilder } from './graph';
 import { batchDim, layerNorm, layerScale } from './ops-basic';
-import { selfAttention, type AttentionImpl } from './ops-attention';
+import { selfAttention } from './ops-attention';
 import { geluMlp, swiglu } from './ops-ffn';
 import { resizedPatchPositions } from './pos-embed';
 import { inGraphPatchPositions } from './pos-embed-graph';
+import { towerOpset, type TowerGraphOptions } from './tower-options';
 import { need, type WeightMap } from './weights';
 
-export interface VisionGraphOptions {
+export interface VisionGraphOptions extends TowerGraphOptions {
   /** Input height and width in pixels (multiples of the patch size); fixed in the graph unless `dynamicSize`. */
   height: number;
   width: number;
@@ -18,17 +18,6 @@ export interface VisionGraphOptions {
    * the graph (ONNX Resize with antialias, opset ≥ 18). height/width then only name the default size.
    */
   dynamicSize?: boolean;
-  weightDtype?: WeightDType;
-  attention?: AttentionImpl;
-  /** ONNX opset (≥ 17, LayerNormalization). */
-  opset?: number;
-  producerVersion?: string;
-  /** Extra metadata_props entries. */
-  metadata?: Record<string, string>;
-  /** Write the weights to an external data file (required above 2 GB); the builder fills the sink. */
-  externalData?: ExternalDataSink;
-  /** Called after each transformer block with (blocks done, blocks in all). */
-  onProgress?: (done: number, total: number) => void;
 }
 
 /** Graph I/O names of an exported image tower. */
@@ -52,9 +41,7 @@ export function buildVisionGraph(weights: WeightMap, config: VitConfig, options:
   }
   if (config.registers < 1) throw new ExportError('the image tower has no register token; TIPS needs one (the second CLS)');
   const dynamic = options.dynamicSize ?? false;
-  const opset = options.opset ?? (dynamic ? 18 : 17);
-  if (opset < 17) throw new ExportError(`opset ${opset} is too old: LayerNormalization needs opset 17 or newer`);
-  if (dynamic && opset < 18) throw new ExportError(`a dynamic image size needs opset 18 or newer (Resize with antialias); got ${opset}`);
+  const opset = dynamic ? towerOpset(options.opset, 18, 'a dynamic image size (Resize with antialias)') : towerOpset(options.opset, 17, 'LayerNormalization');
   const h = H / p;
   const w = W / p;
   const N = h * w;
