@@ -28,6 +28,7 @@ interface EvalCliOptions {
   cache?: string;
   seed: string;
   progress: boolean;
+  baseline?: boolean;
 }
 
 function positiveInt(name: string, text: string): number {
@@ -71,6 +72,7 @@ async function runEval(o: EvalCliOptions, backend?: string): Promise<void> {
     maxImages: maxImages ? { train: maxImages, test: maxImages } : undefined,
     scenes: { train: positiveInt('scenes-train', o.scenesTrain), test: positiveInt('scenes-test', o.scenesTest), cache: o.cache, seed: Number(o.seed) || 0 },
     load: o.variant ? { variant: o.variant } : undefined,
+    baseline: o.baseline ? { seed: Number(o.seed) || 0 } : undefined,
     progress: o.progress,
     log: (line: string) => process.stderr.write(`tips eval: ${line}\n`),
   };
@@ -109,6 +111,7 @@ export function registerEval(program: Command): void {
     .option('--scenes-test <n>', 'built-in scenes: test images', '100')
     .option('--cache <dir>', 'built-in scenes cache folder (default .cache/tips/scenes)')
     .option('--seed <n>', 'seed of the probes and of the built-in scenes', '0')
+    .option('--baseline', 'also evaluate randomly initialised towers of the same architecture and compare')
     .option('--no-progress', 'no progress output')
     .action(async (opts: EvalCliOptions, cmd: Command) => {
       await runEval(opts, cmd.optsWithGlobals().tfBackend as string | undefined);
