@@ -2,7 +2,7 @@
 // timing with warm-up, CPU time, RSS sampling and growth, tfjs tensor counts, a PyTorch runner
 // (/usr/bin/python3, nothing installed at run time), progress on stderr and one JSON object on stdout.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, availableParallelism, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,9 +54,43 @@ function slope(ys) {
   return num / den;
 }
 
+const CLK_TCK = 100; // Linux USER_HZ (getconf CLK_TCK)
+
+/**
+ * CPU ms used so far by each thread of this process (Linux /proc/self/task/TID/stat: utime + stime,
+ * 10 ms resolution), by thread id; empty where /proc is missing.
+ */
+export function threadCpuMs() {
+  const out = new Map();
+  let tids = [];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
+      out.set(tid, ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK);
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+}
+
+/** The largest per-thread CPU ms between two threadCpuMs() readings. */
+function busiestThread(before, after) {
+  let m = 0;
+  for (const [tid, ms] of after) m = Math.max(m, ms - (before.get(tid) ?? 0));
+  return m;
+}
+
 /**
  * Times `step` (sync or async): `warmup` untimed calls, then `steps` timed ones. Reports wall ms and
- * this process's CPU ms per step (CPU time includes worker threads), RSS after each step (MB), the
+ * this process's CPU ms per step (CPU time includes worker threads), the busiest thread's CPU ms per
+ * step (Linux; the wall time an idle machine would give), RSS after each step (MB), the
  * largest RSS of the first and of the last third of the steps, the least-squares growth per step over
  * the second half, the process's peak RSS, and — when `tf` is
  * given — the tfjs tensor count before and after the timed steps.
@@ -71,6 +105,7 @@ export async function timeSteps(name, step, { warmup = 1, steps = 5, tf = null, 
   const cpu = [];
   const rss = [];
   const t0 = performance.now();
+  const threads0 = threadCpuMs();
   for (let i = 0; i < steps; i++) {
     const c0 = process.cpuUsage();
     const s0 = performance.now();
@@ -87,11 +122,15 @@ export async function timeSteps(name, step, { warmup = 1, steps = 5, tf = null, 
   }
   // GC makes RSS oscillate by tens of MB; growth shows as a rising maximum between the first and the
   // last third of the steps (and as the least-squares slope over the second half).
+  const busiest = busiestThread(threads0, threadCpuMs());
   const tail = rss.slice(Math.floor(rss.length / 2));
   const third = Math.max(1, Math.floor(rss.length / 3));
   return {
     msPerStep: stats(wall),
     cpuMsPerStep: stats(cpu),
+    // CPU ms per step of the busiest thread: what a step would take on an idle machine where every
+    // thread has its own core (a load-independent lower bound of the wall time).
+    busiestThreadCpuMsPerStep: threads0.size ? round(busiest / steps, 1) : null,
     rssMB: {
       afterEachStep: rss.map((r) => round(r, 1)),
       maxFirstThird: round(Math.max(...rss.slice(0, third)), 1),
@@ -184,8 +223,9 @@ function median(v) {
  * `torch` = { script, args } is given) so that load changes hit all of them; the step times of all
  * passes are pooled. A child's handler returns timeSteps(...) output (plus anything else).
  *
- * Returns { summary: { name: { medianMs, minMs, cpuMedianMs, steps } }, runs: { name: [result per pass] },
- * torchSkipped: reason | undefined, ratio(a, b): summary[a].medianMs / summary[b].medianMs }.
+ * Returns { summary: { name: { medianMs, minMs, cpuMedianMs, busiestThreadCpuMs, steps } },
+ * runs: { name: [result per pass] }, torchSkipped: reason | undefined,
+ * ratio(a, b, key = 'medianMs'): summary[a][key] / summary[b][key] }.
  */
 export function compareVariants({ script, variants, passes = 2, torch = null }) {
   const scriptPath = script.startsWith('file:') ? fileURLToPath(script) : script;
@@ -208,9 +248,16 @@ export function compareVariants({ script, variants, passes = 2, torch = null }) 
   for (const [name, rs] of Object.entries(runs)) {
     const wall = rs.flatMap((r) => r.msPerStep.all);
     const cpu = rs.flatMap((r) => r.cpuMsPerStep.all);
-    summary[name] = { medianMs: round(median(wall)), minMs: round(Math.min(...wall)), cpuMedianMs: round(median(cpu)), steps: wall.length };
+    const busiest = rs.map((r) => r.busiestThreadCpuMsPerStep).filter((v) => typeof v === 'number');
+    summary[name] = {
+      medianMs: round(median(wall)),
+      minMs: round(Math.min(...wall)),
+      cpuMedianMs: round(median(cpu)),
+      busiestThreadCpuMs: busiest.length ? round(busiest.reduce((a, b) => a + b, 0) / busiest.length) : null,
+      steps: wall.length,
+    };
   }
-  const ratio = (a, b) => (summary[a] && summary[b] ? round(summary[a].medianMs / summary[b].medianMs) : null);
+  const ratio = (a, b, key = 'medianMs') => (summary[a]?.[key] && summary[b]?.[key] ? round(summary[a][key] / summary[b][key]) : null);
   return { summary, runs, torchSkipped, ratio };
 }
 

@@ -93,11 +93,19 @@ async function benchBlock() {
         stockOverFast: cmp.ratio('stock', 'fast'),
         stockOverParallel: cmp.ratio('stock', 'parallel'),
       },
+      // The same ratios from the busiest thread's CPU time per step: what an idle machine gives.
+      idleMachineRatios: {
+        stockOverTorch: cmp.ratio('stock', 'torch', 'busiestThreadCpuMs'),
+        fastOverTorch: cmp.ratio('fast', 'torch', 'busiestThreadCpuMs'),
+        parallelOverTorch: cmp.ratio('parallel', 'torch', 'busiestThreadCpuMs'),
+        stockOverParallel: cmp.ratio('stock', 'parallel', 'busiestThreadCpuMs'),
+        fastOverParallel: cmp.ratio('fast', 'parallel', 'busiestThreadCpuMs'),
+      },
       torch: cmp.torchSkipped ? { skipped: cmp.torchSkipped } : { version: runs.torch[0].torch, blas: runs.torch[0].blas, threads: runs.torch[0].threads },
       firstLoss: Object.fromEntries(Object.entries(runs).map(([v, rs]) => [v, rs[0].firstLoss])),
       memory: Object.fromEntries(Object.entries(runs).map(([v, rs]) => [v, rs.map(mem)])),
       parallelComputeMsPerWorker: runs.parallel?.map((r) => r.computeMsPerWorker),
-      note: 'wall ms reflect the CPU share the machine gives this process (Linux autogroup fair share on a shared machine); cpuMedianMs is the load-independent work per step (process CPU, all threads)',
+      note: 'medianMs (wall) reflects the CPU share a busy shared machine gives each process (Linux autogroup fair share); cpuMedianMs is the work per step (process CPU, all threads); busiestThreadCpuMs is the CPU per step of the busiest thread, i.e. the step time of an idle machine with a core per thread (idleMachineRatios)',
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -29,6 +29,25 @@ def rss_mb():
     return pages * resource.getpagesize() / (1024 * 1024)
 
 
+def thread_cpu_ms():
+    """CPU ms used so far by each thread of this process (Linux /proc, 10 ms resolution)."""
+    import os
+    out = {}
+    try:
+        tids = os.listdir("/proc/self/task")
+    except OSError:
+        return out
+    for tid in tids:
+        try:
+            with open(f"/proc/self/task/{tid}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        out[tid] = (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+    return out
+
+
 def _stats(values):
     s = sorted(values)
     q = lambda p: s[min(len(s) - 1, max(0, round(p * (len(s) - 1))))]
@@ -37,10 +56,12 @@ def _stats(values):
 
 
 def time_steps(name, step, warmup=2, steps=10):
-    """Times step(i): wall and process CPU ms per step, RSS after each step, peak RSS."""
+    """Times step(i): wall and process CPU ms per step, the busiest thread's CPU ms per step (the wall
+    time an idle machine would give), RSS after each step, peak RSS."""
     for i in range(warmup):
         step(i)
     wall, cpu, rss = [], [], []
+    threads0 = thread_cpu_ms()
     for i in range(steps):
         c0 = time.process_time()
         t0 = time.perf_counter()
@@ -49,7 +70,10 @@ def time_steps(name, step, warmup=2, steps=10):
         cpu.append((time.process_time() - c0) * 1000)
         rss.append(round(rss_mb(), 1))
         log(f"{name}: step {i + 1}/{steps} {wall[-1]:.0f} ms")
+    threads1 = thread_cpu_ms()
+    busiest = max((ms - threads0.get(t, 0) for t, ms in threads1.items()), default=0)
     return {"msPerStep": _stats(wall), "cpuMsPerStep": _stats(cpu),
+            "busiestThreadCpuMsPerStep": round(busiest / steps, 1) if threads1 else None,
             "rssMB": {"afterEachStep": rss, "maxFirstThird": max(rss[:max(1, len(rss) // 3)]),
                       "maxLastThird": max(rss[-max(1, len(rss) // 3):]), "peakProcess": round(peak_rss_mb(), 1)}, "last": out}
 
