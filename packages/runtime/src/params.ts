@@ -72,7 +72,7 @@ export class ParamStore {
     for (const s of specs) {
       const values = init(s);
       if (values.length !== numElements(s.shape)) throw new RangeError(`init of ${s.name}: ${values.length} values for shape ${JSON.stringify(s.shape)}`);
-      vars.set(s.name, tf.variable(tf.tensor(values, s.shape, 'float32'), trainable, uniqueName(s.name)));
+      vars.set(s.name, variableFrom(values, s.shape, trainable, s.name));
     }
     return new ParamStore([...specs], vars);
   }
@@ -136,7 +136,7 @@ export class ParamStore {
           throw new CheckpointError(`${reader.path}: ${prefix + s.name} holds NaN or infinite values; the checkpoint is corrupt`);
         }
         if (s.transpose) values = transpose2d(values, s.shape[1]!, s.shape[0]!);
-        vars.set(s.name, tf.variable(tf.tensor(values, s.shape, 'float32'), options.trainable ?? true, uniqueName(s.name)));
+        vars.set(s.name, variableFrom(values, s.shape, options.trainable ?? true, s.name));
       }
     } catch (e) {
       for (const v of vars.values()) v.dispose();
@@ -215,6 +215,11 @@ let counter = 0;
 function uniqueName(name: string): string {
   counter += 1;
   return `${name}#${counter}`;
+}
+
+/** A variable holding `values` (the temporary initial tensor is released: tf.variable shares its data). */
+function variableFrom(values: Float32Array, shape: number[], trainable: boolean, name: string): tf.Variable {
+  return tf.tidy(() => tf.variable(tf.tensor(values, shape, 'float32'), trainable, uniqueName(name)));
 }
 
 function list(items: string[]): string {

@@ -29,21 +29,6 @@ export interface ProbeTrainResult {
 }
 
 /**
- * HeadTrainable for heads trained on cached frozen features: batches carry `features`, never images,
- * so the encoder is never run; and since it is frozen and its features are cached, it is not part of
- * the probe's checkpointed state (only the head is).
- */
-class CachedFeatureTrainable<T> extends HeadTrainable<T> {
-  constructor(head: Head<T>, encoder: VisionTransformer | null) {
-    // The encoder is only read for image batches or fine-tuning, neither of which happens here.
-    super(encoder as VisionTransformer, head, { fineTune: false });
-  }
-  override stateVariables(): Map<string, tf.Variable> {
-    return this.trainableVariables();
-  }
-}
-
-/**
  * Trains a head on batches of cached frozen features with @tips/trainer's loop (AdamW, warm-up +
  * cosine LR, NaN guard, JSONL metrics in `runDir/metrics.jsonl`, a final checkpoint), then saves the
  * head alone to `runDir/head.safetensors` (saveHead). `runDir` is cleared first: a probe run is
@@ -55,7 +40,8 @@ export async function trainProbe<T>(head: Head<T>, data: DataSource<HeadBatch<T>
   await rm(runDir, { recursive: true, force: true });
   const losses: number[] = [];
   await train({
-    trainable: new CachedFeatureTrainable(head, encoder),
+    // Batches carry cached frozen features: the tower never runs and is not part of the probe's state.
+    trainable: new HeadTrainable(encoder, head),
     data,
     steps,
     outDir: runDir,

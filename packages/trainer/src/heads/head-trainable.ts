@@ -35,24 +35,26 @@ export class HeadTrainable<Target> implements Trainable<HeadBatch<Target>> {
   private readonly fineTune: boolean;
   private readonly prefix: string;
   constructor(
-    readonly encoder: VisionTransformer,
+    /** The image tower; null when every batch carries precomputed features (frozen probes). */
+    readonly encoder: VisionTransformer | null,
     readonly head: Head<Target>,
     options: HeadTrainableOptions = {},
   ) {
     this.fineTune = options.fineTune ?? false;
+    if (this.fineTune && !encoder) throw new TrainConfigError('fine-tuning needs the image tower (encoder)');
     this.prefix = options.encoderPrefix ?? 'encoder.';
   }
 
   trainableVariables(): Map<string, tf.Variable> {
     const out = new Map<string, tf.Variable>();
     for (const [k, v] of this.head.params.variables()) out.set(`head.${k}`, v);
-    if (this.fineTune) for (const [k, v] of this.encoder.params.variables()) out.set(`${this.prefix}${k}`, v);
+    if (this.fineTune && this.encoder) for (const [k, v] of this.encoder.params.variables()) out.set(`${this.prefix}${k}`, v);
     return out;
   }
 
   stateVariables(): Map<string, tf.Variable> {
     const out = this.trainableVariables();
-    if (!this.fineTune) for (const [k, v] of this.encoder.params.variables()) out.set(`${this.prefix}${k}`, v);
+    // A frozen tower is not part of the head's training state (it is saved with the model, not here).
     return out;
   }
 
@@ -62,6 +64,7 @@ export class HeadTrainable<Target> implements Trainable<HeadBatch<Target>> {
       if (this.fineTune) throw new TrainConfigError('fine-tuning needs image batches, not precomputed features');
       features = batch.features;
     } else if (batch.images) {
+      if (!this.encoder) throw new TrainConfigError('this head trainer has no encoder: give batches of precomputed features');
       features = this.fineTune
         ? encode(this.encoder, batch.images, this.head.layers, true, ctx)
         : stopGradient(encode(this.encoder, batch.images, this.head.layers, false));

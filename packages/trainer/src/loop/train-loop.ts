@@ -238,6 +238,7 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
     }
   } finally {
     progress.stop();
+    optimizer.dispose();
     await iterator.return?.(undefined);
   }
   return { step, lastRecord, checkpoint: lastCheckpoint, resumedFrom };

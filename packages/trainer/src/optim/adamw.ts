@@ -35,7 +35,7 @@ export class AdamW {
   private moment(store: Map<string, tf.Variable>, name: string, like: tf.Tensor): tf.Variable {
     let s = store.get(name);
     if (!s) {
-      s = tf.variable(tf.zerosLike(like), false);
+      s = tf.tidy(() => tf.variable(tf.zerosLike(like), false));
       store.set(name, s);
     }
     return s;
@@ -80,7 +80,7 @@ export class AdamW {
       if (!store) continue;
       const existing = store.get(name);
       if (existing) existing.assign(value);
-      else store.set(name, tf.variable(value.clone(), false));
+      else store.set(name, tf.tidy(() => tf.variable(value.clone(), false)));
     }
   }
 
