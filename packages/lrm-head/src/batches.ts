@@ -32,6 +32,29 @@ export interface LrmBatchOptions {
   raysPerView: number;
   /** Seed of the data order and of the view/ray choices. */
   seed: number;
+  /**
+   * Fraction of each view's rays drawn among foreground pixels (colour ≠ the scene's background);
+   * the rest are drawn among all pixels (default 0: uniform). Objects cover a small part of the
+   * built-in views, so a share of foreground rays puts more of the loss on them.
+   */
+  foregroundFraction?: number;
+}
+
+/** Pixel indices of a view whose colour differs from the background by more than 2/255 in some channel. */
+export function foregroundPixels(img: Float32Array, background: readonly number[]): number[] {
+  const out: number[] = [];
+  const tol = 2 / 255;
+  for (let p = 0; p < img.length / 3; p++) {
+    if (Math.abs(img[p * 3]! - background[0]!) > tol || Math.abs(img[p * 3 + 1]! - background[1]!) > tol || Math.abs(img[p * 3 + 2]! - background[2]!) > tol) out.push(p);
+  }
+  return out;
+}
+
+function choosePixels(rng: Rng, pixels: number, count: number, foreground: number[] | null, fraction: number): number[] {
+  if (count >= pixels) return Array.from({ length: pixels }, (_, i) => i);
+  const nf = foreground && foreground.length ? Math.min(Math.round(fraction * count), foreground.length) : 0;
+  const fg = nf > 0 ? rng.permutation(foreground!.length).slice(0, nf).map((i) => foreground![i]!) : [];
+  return [...fg, ...rng.permutation(pixels).slice(0, count - nf)];
 }
 
 /** Position in the stream: epoch and the next index in that epoch's scene order. */
@@ -70,9 +93,10 @@ export function makeLrmBatch(set: MultiviewSet, options: LrmBatchOptions, positi
     cameras.set(cameraFeatures(rec.views[src]!.camera), k * CAMERA_FEATURES);
     const views = rng.permutation(V).slice(0, Math.min(targetViews, V));
     for (const v of views) {
-      const chosen = raysPerView >= pixels ? Array.from({ length: pixels }, (_, i) => i) : rng.permutation(pixels).slice(0, raysPerView);
-      rayParts.push(cameraRays(rec.views[v]!.camera, chosen));
       const img = set.images[scene]![v]!;
+      const fraction = options.foregroundFraction ?? 0;
+      const chosen = choosePixels(rng, pixels, raysPerView, fraction > 0 ? foregroundPixels(img, rec.background) : null, fraction);
+      rayParts.push(cameraRays(rec.views[v]!.camera, chosen));
       for (const p of chosen) {
         targets.push(img[p * 3]!, img[p * 3 + 1]!, img[p * 3 + 2]!);
         sceneOfRay.push(k);

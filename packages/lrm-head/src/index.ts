@@ -11,7 +11,7 @@ export { LrmHead, deconvolve, type RenderRequest } from './head';
 export { LrmModel } from './model';
 export { type ImageF32, mse, psnr, psnrFromMse, ssim, gaussianWindow, type SsimOptions } from './metrics';
 export { MultiviewSet } from './dataset';
-export { type LrmBatch, type LrmBatchOptions, type LrmDataPosition, makeLrmBatch, nextLrmPosition, LrmDataSource } from './batches';
+export { type LrmBatch, type LrmBatchOptions, type LrmDataPosition, makeLrmBatch, nextLrmPosition, foregroundPixels, LrmDataSource } from './batches';
 export { LrmTrainable, type LrmTrainableOptions, type LrmStepContext } from './trainable';
 export { saveLrmModel, loadLrmModel, readLrmInfo, lrmModelFromVariables, LRM_FORMAT, LRM_FORMAT_KEY, LRM_CONFIG_KEY, LRM_VIT_CONFIG_KEY, LRM_INFO_KEY } from './checkpoint';
 export { toRgb8, writePng, hstack, vstack, constantImage } from './png';

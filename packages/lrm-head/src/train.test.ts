@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { generateMultiviewScenes } from '@tips/data';
 import { initBackend, SafetensorsReader } from '@tips/runtime';
 import { train } from '@tips/trainer';
-import { makeLrmBatch, LrmDataSource } from './batches';
+import { foregroundPixels, makeLrmBatch, LrmDataSource } from './batches';
 import { loadLrmModel, saveLrmModel } from './checkpoint';
 import { MultiviewSet } from './dataset';
 import { evaluateLrm } from './evaluate';
@@ -44,6 +44,22 @@ describe('batches', () => {
     const c = makeLrmBatch(set, batchOptions, { epoch: 2, index: 2 });
     expect(Array.from(c.targets)).not.toEqual(Array.from(a.targets));
   });
+  it('foregroundFraction puts that share of the rays on non-background pixels', () => {
+    const opts = { ...batchOptions, raysPerView: 20, foregroundFraction: 0.5 };
+    const b = makeLrmBatch(set, opts, { epoch: 0, index: 0 });
+    const isFg = (i: number) => [0, 1, 2].some((c) => Math.abs(b.targets[i * 3 + c]! - 1) > 2 / 255);
+    // Per view: 10 rays from the foreground (when it has 10 pixels), 10 uniform.
+    for (let v = 0; v < b.request.rays.count / 20; v++) {
+      const scene = b.scenes[Math.floor(v / 2)]!;
+      const fgCount = set.images[scene]!.map((img) => foregroundPixels(img, [1, 1, 1]).length);
+      const firstTen = Array.from({ length: 10 }, (_, k) => isFg(v * 20 + k));
+      if (Math.min(...fgCount) >= 10) expect(firstTen.every(Boolean)).toBe(true);
+    }
+    const uniform = makeLrmBatch(set, batchOptions, { epoch: 0, index: 0 });
+    const share = (x: typeof b) => Array.from({ length: x.request.rays.count }, (_, i) => i).filter((i) => [0, 1, 2].some((c) => Math.abs(x.targets[i * 3 + c]! - 1) > 2 / 255)).length / x.request.rays.count;
+    expect(share(b)).toBeGreaterThan(share(uniform));
+  });
+
   it('an epoch visits every scene once', async () => {
     const src = new LrmDataSource(set, { ...batchOptions, batchSize: 3 });
     const seen: number[] = [];

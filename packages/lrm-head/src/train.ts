@@ -31,6 +31,8 @@ export interface TrainLrmOptions {
   batchSize?: number;
   targetViews?: number;
   raysPerView?: number;
+  /** Share of rays drawn on foreground pixels (see LrmBatchOptions.foregroundFraction; default 0). */
+  foregroundFraction?: number;
   /** Peak learning rate (default 2e-3 for the CPU presets; LRM used 4e-4 at scale). */
   lr?: number;
   warmup?: number;
@@ -81,7 +83,7 @@ export async function trainLrm(options: TrainLrmOptions): Promise<TrainLrmResult
   try {
     const config = lrmConfig(options.preset ?? 'tiny', encoder.config.embedDim, options.config ?? {});
     model = new LrmModel(config, encoder, LrmHead.init(config, seed));
-    const batch = { batchSize: options.batchSize ?? 4, targetViews: options.targetViews ?? 2, raysPerView: options.raysPerView ?? 128, seed };
+    const batch = { batchSize: options.batchSize ?? 4, targetViews: options.targetViews ?? 2, raysPerView: options.raysPerView ?? 128, seed, foregroundFraction: options.foregroundFraction ?? 0 };
     const runConfig = {
       kind: 'lrm',
       train: options.train,
