@@ -94,6 +94,8 @@ describe('DinoHead against DINOv2 DINOHead (fixtures/losses/dino_head_dev.npz)',
       expect((e as Error).message).toMatch(/unexpected: w\.extra/);
       expect((e as Error).message).toMatch(/w\.mlp\.4\.weight is \[32, 16\], expected \[8, 32\]/);
     }
+    const half = { ...fx, 'w.mlp.0.bias': { ...fx['w.mlp.0.bias']!, dtype: 'float16' as const } };
+    expect(() => head.loadTorch(half, { prefix: 'w.' })).toThrow(/float16; convert it to float32/);
     head.dispose();
   });
 });
@@ -146,13 +148,13 @@ describe('DinoHead construction', () => {
   it('initialises as DINOv2: N(0, 0.02) Linear weights, zero biases, g = 1, v ~ U(±1/√bottleneck); seeded', () => {
     const a = new DinoHead({ inDim: 64, outDim: 100, hiddenDim: 128, bottleneckDim: 32, seed: 3 });
     const b = new DinoHead({ inDim: 64, outDim: 100, hiddenDim: 128, bottleneckDim: 32, seed: 3 });
-    const w = a.params.get('mlp.2.weight')!.dataSync();
+    const w = Array.from(a.params.get('mlp.2.weight')!.dataSync() as Float32Array);
     const std = Math.sqrt(w.reduce((s, v) => s + v * v, 0) / w.length);
     expect(std).toBeGreaterThan(0.019);
     expect(std).toBeLessThan(0.021);
     expect(a.params.get('mlp.0.bias')!.dataSync().every((v) => v === 0)).toBe(true);
     expect(a.params.get('last_layer.weight_g')!.dataSync().every((v) => v === 1)).toBe(true);
-    const v = a.params.get('last_layer.weight_v')!.dataSync();
+    const v = Array.from(a.params.get('last_layer.weight_v')!.dataSync() as Float32Array);
     expect(Math.max(...v.map(Math.abs))).toBeLessThanOrEqual(1 / Math.sqrt(32));
     expect(Array.from(b.params.get('mlp.2.weight')!.dataSync())).toEqual(Array.from(w));
     a.dispose();

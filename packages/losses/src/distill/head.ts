@@ -31,10 +31,15 @@ export interface DinoHeadOptions {
   trainable?: boolean;
 }
 
-/** Arrays as a tensor file reader gives them: a shape and row-major numbers (e.g. @tips/runtime's TensorData). */
+/**
+ * An array as a tensor file reader gives it: a shape and row-major values (e.g. @tips/runtime's
+ * `TensorData`). `dtype`, when given, must be a real-number type whose values `data` holds directly
+ * (float32, float64, integers); float16 stored as raw bits must be converted first.
+ */
 export interface ArrayLike2 {
   shape: readonly number[];
-  data: ArrayLike<number>;
+  data: ArrayLike<number | bigint>;
+  dtype?: string;
 }
 
 /** A tensor or plain array per name. */
@@ -205,7 +210,7 @@ export class DinoHead {
     tf.tidy(() => {
       for (const s of specs) {
         const a = given.get(s.name)!;
-        const t = a instanceof tf.Tensor ? tf.cast(a, 'float32') : tf.tensor(Float32Array.from(a.data), [...a.shape]);
+        const t = a instanceof tf.Tensor ? tf.cast(a, 'float32') : tf.tensor(toFloat32(a, prefix + s.name), [...a.shape]);
         this.param(s.name).assign(t.rank === 2 ? tf.transpose(t) : t);
       }
     });
@@ -236,6 +241,13 @@ export class DinoHead {
 
 function entries(arrays: NamedArrays): [string, tf.Tensor | ArrayLike2][] {
   return arrays instanceof Map ? [...arrays.entries()] : Object.entries(arrays);
+}
+
+function toFloat32(a: ArrayLike2, name: string): Float32Array {
+  if (a.dtype !== undefined && !/^(float(32|64)|u?int(8|16|32|64)|bool)$/.test(a.dtype)) {
+    throw new LossError('checkpoint', `DinoHead: '${name}' is ${a.dtype}; convert it to float32 first (e.g. @tips/runtime toFloat32)`);
+  }
+  return Float32Array.from(a.data as ArrayLike<number>, Number);
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
