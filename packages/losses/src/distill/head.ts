@@ -72,6 +72,7 @@ export class DinoHead {
   readonly bias: boolean;
   readonly name: string;
 
+  /** `init` 'zeros' skips the random initialisation (and the need for a seed) when weights are loaded next. */
   constructor(options: DinoHeadOptions, init: 'random' | 'zeros' = 'random') {
     this.inDim = options.inDim;
     this.outDim = options.outDim;
