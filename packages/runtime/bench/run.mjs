@@ -53,6 +53,7 @@ async function blockChild(variant, opts) {
       const total = r.shardWeights.reduce((a, b) => a + b, 0);
       losses.push(r.metrics.reduce((a, m, i) => a + m.loss * r.shardWeights[i], 0) / total);
       extra.computeMsPerWorker.push(r.timings.compute.map((v) => round(v, 0)));
+      (extra.reduceAndUpdateMs ??= []).push(round(r.timings.reduce, 1));
       extra.workerTensors = r.metrics.map((m) => m.tensors);
     };
     cleanup = () => pool.close();

@@ -14,6 +14,6 @@ export interface CustomOpResult<T extends tf.Tensor> {
  * freed by tfjs after backprop, and are not kept at all when no gradient tape is recording).
  */
 export function customOp<T extends tf.Tensor>(inputs: tf.Tensor[], forward: (save: tf.GradSaveFunc) => CustomOpResult<T>): T {
-  const f = tf.customGrad(((...args: Array<tf.Tensor | tf.GradSaveFunc>) => forward(args[args.length - 1] as tf.GradSaveFunc)) as Parameters<typeof tf.customGrad>[0]);
+  const f = tf.customGrad(((...args: Array<tf.Tensor | tf.GradSaveFunc>) => forward(args[args.length - 1] as tf.GradSaveFunc)) as unknown as Parameters<typeof tf.customGrad>[0]);
   return f(...inputs) as T;
 }

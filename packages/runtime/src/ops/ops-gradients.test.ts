@@ -283,7 +283,7 @@ describe('fast path kernels and memory', () => {
       expect(tf.memory().numTensors).toBe(before);
       const counts: number[] = [];
       for (let i = 0; i < 3; i++) {
-        const { value, grads } = tf.variableGrads(step);
+        const { value, grads } = tf.variableGrads(step as () => tf.Scalar);
         tf.dispose([value, ...Object.values(grads)]);
         counts.push(tf.memory().numTensors);
       }
