@@ -1,15 +1,15 @@
-// esbuild plugin for tsup: bundles tfjs-core's gradient definitions into @tips/losses so that
-// `npm i @tips/losses @tensorflow/tfjs-core <a backend>` can train (tf.grad / optimizers need them).
+// esbuild plugin for tsup, shared by @tips/runtime and @tips/losses: bundles tfjs-core's own
+// gradient definitions so that `@tensorflow/tfjs-core` + a backend can train in Node (tf.grad,
+// tf.variableGrads and optimisers need them).
 //
 // Why: in Node, @tensorflow/tfjs-core's main entry (a CommonJS bundle) registers kernels but no
 // gradients; its `dist/register_all_gradients.js` exists only as ES modules inside a CommonJS
-// package, which Node cannot load. The same technique is used by @tips/runtime's build
-// (packages/runtime/build/tfjs-gradients-plugin.cjs): the gradient files are bundled, while
-// every stateful tfjs-core module (engine, environment, kernel registry) and every public op resolves to
-// the application's single `@tensorflow/tfjs-core` instance.
+// package, which Node cannot load. The gradient files are bundled, while every stateful tfjs-core
+// module (engine, environment, kernel registry) and every public op resolves to the application's
+// single `@tensorflow/tfjs-core` instance; only pure helpers and a few internal backprop ops are copied.
 //
-// Difference here: a library must not clobber what the application (or another library) set up,
-// so this build registers a gradient only for kernels that have none yet.
+// A library must not clobber what the application (or another library) set up, so a gradient is
+// registered only for kernels that have none yet.
 const { readFileSync } = require('node:fs');
 const { dirname, join, relative, resolve } = require('node:path');
 
@@ -44,7 +44,7 @@ function exportsOf(file) {
 }
 
 module.exports = {
-  name: 'tips-losses-tfjs-gradients',
+  name: 'tips-tfjs-gradients',
   setup(build) {
     build.onResolve({ filter: /^@tensorflow\/tfjs-core\/dist\/register_all_gradients$/ }, () => ({
       path: join(CORE_DIST, 'register_all_gradients.js'),

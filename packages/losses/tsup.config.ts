@@ -4,7 +4,7 @@ import { defineConfig } from 'tsup';
 // Bundles tfjs-core's gradient definitions (registering only missing ones) so that the package
 // trains with nothing but @tensorflow/tfjs-core and a backend installed; see the plugin's header.
 const requireCjs = createRequire(import.meta.url);
-const tfjsGradients = requireCjs('./build/tfjs-gradients-plugin.cjs');
+const tfjsGradients = requireCjs('../../build/tfjs-gradients-plugin.cjs');
 
 export default defineConfig({
   entry: ['src/index.ts'],

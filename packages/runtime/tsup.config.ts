@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { defineConfig } from 'tsup';
 
 const requireCjs = createRequire(import.meta.url);
-const tfjsGradients = requireCjs('./build/tfjs-gradients-plugin.cjs');
+const tfjsGradients = requireCjs('../../build/tfjs-gradients-plugin.cjs');
 
 export default defineConfig({
   // parallel-worker is the entry of DataParallelPool's worker threads; the pool starts
