@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { antialiasBilinearMatrix } from '@tips/runtime';
+import { antialiasBilinearMatrix, dense } from '@tips/runtime';
 
 /**
  * The position-grid resize of the official code, `interpolate(mode='bilinear', antialias=True,
@@ -54,7 +54,7 @@ export function interpolatePosEmbed(posEmbed: tf.Tensor, h: number, w: number): 
   return tf.tidy(() => {
     const cls = tf.slice(posEmbed, [0, 0, 0], [1, 1, D]);
     const grid = tf.reshape(tf.slice(posEmbed, [0, 1, 0], [1, n, D]), [n, D]);
-    const resized = tf.matMul(resizeMatrix(G, h, w), grid as tf.Tensor2D);
+    const resized = dense(resizeMatrix(G, h, w), grid as tf.Tensor2D);
     return tf.concat([cls, tf.reshape(resized, [1, h * w, D])], 1) as tf.Tensor3D;
   });
 }
