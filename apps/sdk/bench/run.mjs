@@ -5,7 +5,9 @@
 // progress on stderr. Run after `npm run build -w @tips/sdk`:
 //   node bench/run.mjs [filter]     filter matches "S/14@224 sdk-node" style names, e.g. B/14, 448, torch
 // Env: BENCH_REPS (timed runs per cell, default 3), BENCH_BUDGET_S (seconds per cell before stopping
-// early, default 30), BENCH_THREADS (threads for every column, default 2 = this machine's cores),
+// early, default 30), BENCH_THREADS (threads of the native columns: onnxruntime-node and PyTorch;
+// default 2 = this machine's cores), BENCH_WEB_THREADS (onnxruntime-web's wasm threads in Node,
+// default 1: on this 2-core machine its worker threads ran slower than one thread),
 // TIPS_OFFICIAL_REPO (git dir of google-deepmind/tips; default the local mirror), PYTHON (/usr/bin/python3).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -19,11 +21,16 @@ const filter = (process.argv[2] ?? '').toLowerCase();
 const reps = Number(process.env.BENCH_REPS ?? 3);
 const budgetS = Number(process.env.BENCH_BUDGET_S ?? 30);
 const threads = Number(process.env.BENCH_THREADS ?? 2);
+const webThreads = Number(process.env.BENCH_WEB_THREADS ?? 1);
 const mirror = process.env.TIPS_OFFICIAL_REPO ?? '/work/.mirror/google-deepmind+tips/repo';
 const python = process.env.PYTHON ?? '/usr/bin/python3';
 const BATCH = { 224: 4, 448: 2 };
 const log = (m) => process.stderr.write(`[sdk bench] ${m}\n`);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 const wanted = (variant, size, column) => !filter || `${variant}/14@${size} ${column}`.toLowerCase().includes(filter);
 
 /** Random weights in the official layout (Linear [out, in], Conv [D, 3, 14, 14]), seeded. */
@@ -62,14 +69,14 @@ function pixelBatch(n, size) {
 async function sdkColumn(column, variant, size, onnx) {
   const backend = column === 'sdk-node' ? 'node' : 'web';
   const t0 = performance.now();
-  const model = await TipsModel.load({ vision: onnx, backend, threads, batchSize: BATCH[size] });
+  const model = await TipsModel.load({ vision: onnx, backend, threads: backend === 'node' ? threads : webThreads, batchSize: BATCH[size] });
   const loadMs = performance.now() - t0;
   try {
     const one = pixelBatch(1, size);
     const many = pixelBatch(BATCH[size], size);
     const lat = await timed(() => model.embedImage(one));
-    const thr = await timed(() => model.embedImage(many), Math.max(1, reps - 1));
-    return { latency: lat, throughput: thr, extra: { session_load_ms: Math.round(loadMs), runtime: backend === 'node' ? 'onnxruntime-node (CPU EP)' : 'onnxruntime-web (wasm, in Node)' } };
+    const thr = await timed(() => model.embedImage(many));
+    return { latency: lat, throughput: thr, extra: { session_load_ms: Math.round(loadMs), runtime: backend === 'node' ? `onnxruntime-node (CPU EP, ${threads} threads)` : `onnxruntime-web (wasm in Node, ${webThreads} thread${webThreads > 1 ? 's' : ''})` } };
   } finally {
     await model.dispose();
   }
@@ -181,7 +188,7 @@ process.stdout.write(
       command: `node bench/run.mjs${filter ? ` ${filter}` : ''}`,
       date: new Date().toISOString(),
       machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, load_average_start: loadStart.map((x) => Number(x.toFixed(2))), load_average_end: loadavg().map((x) => Number(x.toFixed(2))) },
-      settings: { reps, budget_s: budgetS, threads, batch: BATCH, weights: 'random, official layout, seeded', input: 'float pixels at the model size (no decoding)' },
+      settings: { reps, budget_s: budgetS, threads, web_threads: webThreads, batch: BATCH, weights: 'random, official layout, seeded', input: 'float pixels at the model size (no decoding)' },
       results,
       ratios,
       notes,

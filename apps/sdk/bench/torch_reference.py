@@ -43,7 +43,9 @@ def timed(fn, reps, budget_s):
         t = time.perf_counter()
         fn()
         times.append((time.perf_counter() - t) * 1000)
-    return sorted(times)[len(times) // 2], times
+    s = sorted(times)
+    m = len(s) // 2
+    return (s[m] if len(s) % 2 else (s[m - 1] + s[m]) / 2), times
 
 
 def main():
@@ -62,7 +64,7 @@ def main():
         xb = torch.rand(batch, 3, size, size)
         with torch.no_grad():
             lat, lat_runs = timed(lambda: model(x1), spec.get('reps', 3), spec.get('budget_s', 30))
-            thr, thr_runs = timed(lambda: model(xb), max(1, spec.get('reps', 3) - 1), spec.get('budget_s', 30))
+            thr, thr_runs = timed(lambda: model(xb), spec.get('reps', 3), spec.get('budget_s', 30))
         log(f'{v}/14 @ {size}: batch 1 {lat:.0f} ms, batch {batch} {thr:.0f} ms ({batch * 1000 / thr:.2f} img/s)')
         results.append({'variant': v, 'size': size, 'batch': batch, 'latency_ms': lat, 'throughput_ms': thr, 'runs': {'latency': lat_runs, 'throughput': thr_runs}})
     json.dump({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'blas': torch.__config__.show().split('BLAS_INFO=')[1].split(',')[0] if 'BLAS_INFO=' in torch.__config__.show() else 'unknown', 'results': results}, sys.stdout)
