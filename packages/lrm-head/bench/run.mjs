@@ -14,7 +14,7 @@ import { generateMultiviewScenes, intrinsicsFromFov, lookAt } from '@tips/data';
 import { TINY, train, visionConfigOf } from '@tips/trainer';
 import { VisionTransformer } from '@tips/vit-core';
 import {
-  LrmDataSource, LrmHead, LrmModel, LrmTrainable, MultiviewSet, lrmConfig, planeResolution, renderImage, sampleTriplanes, triplaneTaps,
+  LrmDataSource, LrmHead, LrmModel, LrmTrainable, MultiviewSet, Reconstruction, lrmConfig, planeResolution, renderImage, sampleTriplanes, triplaneTaps,
 } from '@tips/lrm-head';
 
 const filter = process.argv[2] ?? '';
@@ -62,10 +62,11 @@ if (want('render')) {
   const model = new LrmModel(cfg, tower(), LrmHead.init(cfg, 0));
   const R = planeResolution(cfg);
   const planes = tf.randomNormal([1, 3, R, R, cfg.planeChannels]);
+  const recon = new Reconstruction(planes);
   const res = {};
   for (const size of [32, 64]) {
     const cam = { width: size, height: size, K: intrinsicsFromFov(45, size, size), c2w: lookAt([0, 1, 2.5], [0, 0, 0]) };
-    const t = timeIt(() => renderImage(model, planes, cam, [1, 1, 1], 1), 5);
+    const t = timeIt(() => renderImage(model, recon, cam, [1, 1, 1], 1), 5);
     res[`${size}x${size}`] = { ...t, raysPerSec: Math.round((size * size) / (t.medianMs / 1000)) };
     log('render', size, JSON.stringify(res[`${size}x${size}`]));
   }

@@ -1,6 +1,7 @@
 import { Rng } from '@tips/runtime';
 import type { MultiviewSet } from './dataset';
 import { cameraFeatures, CAMERA_FEATURES } from './camera-features';
+import { modelFrame, type CameraFrame } from './camera-frame';
 import { LrmConfigError } from './errors';
 import { cameraRays, concatRays } from './rays';
 import type { RenderRequest } from './head';
@@ -38,6 +39,8 @@ export interface LrmBatchOptions {
    * built-in views, so a share of foreground rays puts more of the loss on them.
    */
   foregroundFraction?: number;
+  /** Frame of the triplanes (the model's cameraFrame; default 'source'). */
+  cameraFrame?: CameraFrame;
 }
 
 /** Pixel indices of a view whose colour differs from the background by more than 2/255 in some channel. */
@@ -90,13 +93,14 @@ export function makeLrmBatch(set: MultiviewSet, options: LrmBatchOptions, positi
     scenes.push(scene);
     sourceViews.push(src);
     sources.set(set.images[scene]![src]!, k * H * W * 3);
-    cameras.set(cameraFeatures(rec.views[src]!.camera), k * CAMERA_FEATURES);
+    const toModel = modelFrame(options.cameraFrame ?? 'source', rec.views[src]!.camera);
+    cameras.set(cameraFeatures(toModel(rec.views[src]!.camera)), k * CAMERA_FEATURES);
     const views = rng.permutation(V).slice(0, Math.min(targetViews, V));
     for (const v of views) {
       const img = set.images[scene]![v]!;
       const fraction = options.foregroundFraction ?? 0;
       const chosen = choosePixels(rng, pixels, raysPerView, fraction > 0 ? foregroundPixels(img, rec.background) : null, fraction);
-      rayParts.push(cameraRays(rec.views[v]!.camera, chosen));
+      rayParts.push(cameraRays(toModel(rec.views[v]!.camera), chosen));
       for (const p of chosen) {
         targets.push(img[p * 3]!, img[p * 3 + 1]!, img[p * 3 + 2]!);
         sceneOfRay.push(k);

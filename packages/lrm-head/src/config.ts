@@ -1,3 +1,4 @@
+import type { CameraFrame } from './camera-frame';
 import { LrmConfigError } from './errors';
 
 /**
@@ -38,6 +39,8 @@ export interface LrmConfig {
   /** σ = densityScale · softplus(raw + densityBias). */
   densityScale: number;
   densityBias: number;
+  /** Frame of the triplanes: 'source' (scene rotated so the input camera is canonical, OpenLRM) or 'world'. */
+  cameraFrame: CameraFrame;
 }
 
 export type LrmPresetName = 'tiny' | 'small';
@@ -59,6 +62,7 @@ const BASE: Omit<LrmConfig, 'encoderDim'> = {
   samplesPerRay: 24,
   densityScale: 10,
   densityBias: -1,
+  cameraFrame: 'source',
 };
 
 /** Presets: `tiny` trains on a 2-core CPU in minutes; `small` is a bigger CPU/GPU size. */
@@ -85,6 +89,7 @@ export function validateLrmConfig(c: LrmConfig): void {
   if (c.encoderInput % 14 !== 0) throw new LrmConfigError(`encoderInput must be a multiple of the patch size 14 (e.g. 56 or 112), got ${c.encoderInput}`);
   if (c.width % c.heads !== 0) throw new LrmConfigError(`width ${c.width} must be divisible by heads ${c.heads}`);
   if (c.aggregate !== 'concat' && c.aggregate !== 'sum') throw new LrmConfigError(`aggregate must be 'concat' or 'sum', got '${c.aggregate}'`);
+  if (c.cameraFrame !== 'source' && c.cameraFrame !== 'world') throw new LrmConfigError(`cameraFrame must be 'source' or 'world', got '${c.cameraFrame}'`);
   if (!(c.densityScale > 0)) throw new LrmConfigError(`densityScale must be positive, got ${c.densityScale}`);
 }
 

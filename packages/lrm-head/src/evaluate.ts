@@ -4,7 +4,7 @@ import type { MultiviewSet } from './dataset';
 import { psnr, ssim, type ImageF32 } from './metrics';
 import type { LrmModel } from './model';
 import { constantImage, hstack, vstack, writePng } from './png';
-import { predictTriplanes, renderImage } from './render-views';
+import { reconstruct, renderImage } from './render-views';
 
 export interface LrmEvalOptions {
   /** Source view of every scene (default 0); every other view is a held-out novel view. */
@@ -60,7 +60,7 @@ export async function evaluateLrm(model: LrmModel, set: MultiviewSet, options: L
   for (let s = 0; s < n; s++) {
     const rec = set.records[s]!;
     const img = (v: number): ImageF32 => ({ width: W, height: H, data: set.images[s]![v]! });
-    const planes = predictTriplanes(model, set.images[s]![src]!, W, H, rec.views[src]!.camera);
+    const recon = reconstruct(model, set.images[s]![src]!, W, H, rec.views[src]!.camera);
     const mean = set.meanColor(s, src);
     const row: ImageF32[] = [img(src)];
     let sp = 0;
@@ -69,7 +69,7 @@ export async function evaluateLrm(model: LrmModel, set: MultiviewSet, options: L
     try {
       for (let v = 0; v < rec.views.length; v++) {
         if (v === src) continue;
-        const pred = renderImage(model, planes, rec.views[v]!.camera, rec.background, rec.bound);
+        const pred = renderImage(model, recon, rec.views[v]!.camera, rec.background, rec.bound);
         const gt = img(v);
         const p = psnr(pred, gt);
         const q = ssim(pred, gt);
@@ -88,13 +88,13 @@ export async function evaluateLrm(model: LrmModel, set: MultiviewSet, options: L
         const f = join(options.saveDir, 'views', `${rec.id}.png`);
         await writePng(f, hstack(row));
         files.push(f);
-        const frames = turntableRig(options.turntableFrames ?? 8, W, { elevationDeg: 20 }).map((cam) => renderImage(model, planes, cam, rec.background, rec.bound));
+        const frames = turntableRig(options.turntableFrames ?? 8, W, { elevationDeg: 20 }).map((cam) => renderImage(model, recon, cam, rec.background, rec.bound));
         const t = join(options.saveDir, 'turntable', `${rec.id}.png`);
         await writePng(t, vstack([hstack([img(src), ...frames])]));
         files.push(t);
       }
     } finally {
-      planes.dispose();
+      recon.dispose();
     }
     acc.m[0]! += sp;
     acc.m[1]! += ss;

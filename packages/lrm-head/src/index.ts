@@ -15,6 +15,7 @@ export { type LrmBatch, type LrmBatchOptions, type LrmDataPosition, makeLrmBatch
 export { LrmTrainable, type LrmTrainableOptions, type LrmStepContext } from './trainable';
 export { saveLrmModel, loadLrmModel, readLrmInfo, lrmModelFromVariables, LRM_FORMAT, LRM_FORMAT_KEY, LRM_CONFIG_KEY, LRM_VIT_CONFIG_KEY, LRM_INFO_KEY } from './checkpoint';
 export { toRgb8, writePng, hstack, vstack, constantImage } from './png';
-export { predictTriplanes, renderImage } from './render-views';
+export { Reconstruction, reconstruct, renderImage } from './render-views';
+export { modelFrame, type CameraFrame } from './camera-frame';
 export { evaluateLrm, type LrmEvalOptions, type LrmEvalReport, type MetricPair } from './evaluate';
 export { trainLrm, loadLrmEncoder, type TrainLrmOptions, type TrainLrmResult, type LrmEncoderSource } from './train';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { intrinsicsFromFov, lookAt, type PinholeCamera } from '@tips/data';
+import { intrinsicsFromFov, invertRigid, lookAt, orbitPosition, projectPoint, type PinholeCamera } from '@tips/data';
 import { initBackend, Rng } from '@tips/runtime';
+import { modelFrame } from './camera-frame';
 import { cameraRays, rayBoxInterval, sampleRays } from './rays';
 import { composite } from './volume';
 
@@ -94,5 +95,36 @@ describe('volume rendering of a uniform-density sphere (closed form)', () => {
       const c = [0.2, 0.4, 0.9];
       for (let k = 0; k < 3; k++) close(out.rgb[i]![k]!, (1 - T) * c[k]! + T, 0.01);
     });
+  });
+});
+
+describe('model camera frame', () => {
+  const K = intrinsicsFromFov(45, 16, 16);
+  const src: PinholeCamera = { width: 16, height: 16, K, c2w: lookAt(orbitPosition(2.7, 1.1, 0.4), [0, 0, 0]) };
+  const tgt: PinholeCamera = { width: 16, height: 16, K, c2w: lookAt(orbitPosition(2.5, -0.7, -0.1), [0, 0, 0]) };
+  const mul = (a: number[], b: number[]) => Array.from({ length: 16 }, (_, k) => [0, 1, 2, 3].reduce((s, j) => s + a[Math.floor(k / 4) * 4 + j]! * b[j * 4 + (k % 4)]!, 0));
+
+  it("'source' puts the input camera at the canonical pose, keeps relative poses and distances to the origin", () => {
+    const toModel = modelFrame('source', src);
+    const s = toModel(src).c2w;
+    // Canonical: looking along −z from (0, 0, 2.7), image y = world −y.
+    [1, 0, 0, 0, 0, -1, 0, 0, 0, 0, -1, 2.7].forEach((v, i) => close(s[i]!, v, 1e-9));
+    const t = toModel(tgt).c2w;
+    close(Math.hypot(t[3]!, t[7]!, t[11]!), 2.5, 1e-9);
+    // Relative pose source⁻¹·target is unchanged, so a world point seen by both is seen the same way.
+    const before = mul(invertRigid(src.c2w), tgt.c2w);
+    const after = mul(invertRigid(s), t);
+    before.forEach((v, i) => close(after[i]!, v, 1e-9));
+    const p = projectPoint(tgt, [0.2, -0.1, 0.3]);
+    const M = mul(t, invertRigid(tgt.c2w)); // the rotation applied to the world
+    const q: [number, number, number] = [0, 1, 2].map((r) => M[r * 4]! * 0.2 + M[r * 4 + 1]! * -0.1 + M[r * 4 + 2]! * 0.3 + M[r * 4 + 3]!) as [number, number, number];
+    const p2 = projectPoint(toModel(tgt), q);
+    close(p2.u, p.u, 1e-9);
+    close(p2.v, p.v, 1e-9);
+    close(M[3]!, 0, 1e-12); // a rotation about the origin: no translation
+  });
+
+  it("'world' is the identity", () => {
+    expect(modelFrame('world', src)(tgt)).toBe(tgt);
   });
 });

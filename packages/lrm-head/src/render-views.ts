@@ -1,24 +1,40 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { PinholeCamera } from '@tips/data';
 import { cameraFeatures } from './camera-features';
+import { modelFrame } from './camera-frame';
 import type { LrmModel } from './model';
 import type { ImageF32 } from './metrics';
 import { cameraRays } from './rays';
 
-/**
- * Predicts the triplanes of one source view: image Float32 HWC [H, W, 3] in [0, 1] and its camera.
- * Returns [1, 3, R, R, C]; the caller disposes it.
- */
-export function predictTriplanes(model: LrmModel, image: Float32Array, width: number, height: number, camera: PinholeCamera): tf.Tensor5D {
-  return tf.tidy(() => model.predict(tf.tensor4d(image, [1, height, width, 3]), tf.tensor2d(cameraFeatures(camera), [1, 16])));
+/** Triplanes [1, 3, R, R, C] of one input view and the map from world cameras to their frame. Owns the planes (dispose()). */
+export class Reconstruction {
+  constructor(
+    readonly planes: tf.Tensor5D,
+    /** World camera → the camera in the triplanes' frame (see modelFrame). */
+    readonly toModel: (camera: PinholeCamera) => PinholeCamera = (c) => c,
+  ) {}
+  dispose(): void {
+    this.planes.dispose();
+  }
 }
 
 /**
- * Renders a full image of triplanes (batch element 0) from a camera, in chunks of rays (bin-centre
+ * Reconstructs one input view: image Float32 HWC [H, W, 3] in [0, 1] and its (world) camera →
+ * triplanes in the model's camera frame. The caller disposes the result.
+ */
+export function reconstruct(model: LrmModel, image: Float32Array, width: number, height: number, camera: PinholeCamera): Reconstruction {
+  const toModel = modelFrame(model.config.cameraFrame, camera);
+  const planes = tf.tidy(() => model.predict(tf.tensor4d(image, [1, height, width, 3]), tf.tensor2d(cameraFeatures(toModel(camera)), [1, 16])));
+  return new Reconstruction(planes, toModel);
+}
+
+/**
+ * Renders a full image of a reconstruction from a world camera, in chunks of rays (bin-centre
  * samples: deterministic). Returns plain Float32 data; no tensor outlives the call.
  */
-export function renderImage(model: LrmModel, planes: tf.Tensor5D, camera: PinholeCamera, background: readonly number[], bound: number, chunk = 4096): ImageF32 {
-  const rays = cameraRays(camera);
+export function renderImage(model: LrmModel, recon: Reconstruction, camera: PinholeCamera, background: readonly number[], bound: number, chunk = 4096): ImageF32 {
+  const planes = recon.planes;
+  const rays = cameraRays(recon.toModel(camera));
   const out = new Float32Array(rays.count * 3);
   for (let start = 0; start < rays.count; start += chunk) {
     const n = Math.min(chunk, rays.count - start);

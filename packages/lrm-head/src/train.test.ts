@@ -12,7 +12,7 @@ import { evaluateLrm } from './evaluate';
 import { LrmHead } from './head';
 import { LrmModel } from './model';
 import { psnr } from './metrics';
-import { predictTriplanes, renderImage } from './render-views';
+import { reconstruct, renderImage } from './render-views';
 import { TINY_VIT, tinyLrmConfig, tinyTower } from './test-utils';
 import { trainLrm } from './train';
 import { LrmTrainable } from './trainable';
@@ -119,7 +119,7 @@ describe('model files and evaluation', () => {
     const loaded = await loadLrmModel(path);
     const rec = set.records[0]!;
     const render = (m: LrmModel) => {
-      const planes = predictTriplanes(m, set.images[0]![0]!, 8, 8, rec.views[0]!.camera);
+      const planes = reconstruct(m, set.images[0]![0]!, 8, 8, rec.views[0]!.camera);
       const img = renderImage(m, planes, rec.views[1]!.camera, rec.background, rec.bound);
       planes.dispose();
       return img;
@@ -143,7 +143,7 @@ describe('model files and evaluation', () => {
     expect(report.views).toBe(4);
     // Recompute scene 0's PSNR independently from the renders.
     const rec = evalSet.records[0]!;
-    const planes = predictTriplanes(model, evalSet.images[0]![0]!, 8, 8, rec.views[0]!.camera);
+    const planes = reconstruct(model, evalSet.images[0]![0]!, 8, 8, rec.views[0]!.camera);
     const p = [1, 2].map((v) => psnr(renderImage(model, planes, rec.views[v]!.camera, rec.background, rec.bound), { width: 8, height: 8, data: evalSet.images[0]![v]! }));
     planes.dispose();
     expect(report.perScene[0]!.psnr).toBeCloseTo((p[0]! + p[1]!) / 2, 6);

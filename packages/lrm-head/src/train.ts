@@ -83,7 +83,7 @@ export async function trainLrm(options: TrainLrmOptions): Promise<TrainLrmResult
   try {
     const config = lrmConfig(options.preset ?? 'tiny', encoder.config.embedDim, options.config ?? {});
     model = new LrmModel(config, encoder, LrmHead.init(config, seed));
-    const batch = { batchSize: options.batchSize ?? 4, targetViews: options.targetViews ?? 2, raysPerView: options.raysPerView ?? 128, seed, foregroundFraction: options.foregroundFraction ?? 0 };
+    const batch = { batchSize: options.batchSize ?? 4, targetViews: options.targetViews ?? 2, raysPerView: options.raysPerView ?? 128, seed, foregroundFraction: options.foregroundFraction ?? 0, cameraFrame: config.cameraFrame };
     const runConfig = {
       kind: 'lrm',
       train: options.train,

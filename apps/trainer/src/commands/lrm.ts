@@ -9,8 +9,8 @@ import {
   evaluateLrm,
   hstack,
   loadLrmModel,
-  predictTriplanes,
   readLrmInfo,
+  reconstruct,
   renderImage,
   trainLrm,
   writePng,
@@ -217,17 +217,17 @@ async function render(o: RenderCliOptions, backend?: string): Promise<void> {
     const bg = o.background.split(',').map(Number);
     if (bg.length !== 3 || bg.some((v) => !(v >= 0 && v <= 1))) throw new LrmConfigError(`--background must be r,g,b in [0, 1], not '${o.background}'`);
     const { info } = await readLrmInfo(resolve(o.model));
-    const planes = predictTriplanes(model, data, img.width, img.height, cam);
+    const recon = reconstruct(model, data, img.width, img.height, cam);
     try {
       const size = int('size', o.size, 4);
       const frames = turntableRig(int('frames', o.frames, 1), size, { radius: num('radius', o.radius), fovDeg: num('fov', o.fov), elevationDeg: num('elevation', o.elevation) }).map((c) =>
-        renderImage(model, planes, c, bg, 1),
+        renderImage(model, recon, c, bg, 1),
       );
       await mkdir(resolve(o.out, '..'), { recursive: true });
       await writePng(resolve(o.out), hstack(frames));
       process.stderr.write(`tips lrm render: ${frames.length} frames → ${resolve(o.out)} (model trained ${String(info.steps ?? '?')} steps)\n`);
     } finally {
-      planes.dispose();
+      recon.dispose();
     }
   } finally {
     model.dispose();
