@@ -50,6 +50,21 @@ export interface TrainOptions<B> {
   onStep?: (record: StepRecord) => void;
   /** Stop (as if killed) after this many updates in this call; the run can be resumed. */
   stopAfter?: number;
+  /**
+   * Where each micro-batch's loss, terms and gradients come from when not from the loop's own
+   * gradient tape over `trainable.loss` (then `trainable.prepare` is not called): e.g. data-parallel
+   * worker threads (TipsDataParallel). Everything else — accumulation, clipping, the NaN guard, AdamW,
+   * afterStep, checkpoints — stays in the loop.
+   */
+  gradients?: (batch: B, ctx: StepContext) => Promise<ExternalGradients>;
+}
+
+/** A micro-batch's loss computed outside the loop's tape (TrainOptions.gradients). */
+export interface ExternalGradients {
+  loss: number;
+  terms: Record<string, number>;
+  /** Gradient of `loss` per trainable-variable name (names of trainable.trainableVariables()); the loop disposes them. */
+  grads: Map<string, tf.Tensor>;
 }
 
 export interface StepRecord {
@@ -173,16 +188,36 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
         const { batch, next: after } = next.value;
         ctx = { step, totalSteps: steps, micro, lr, weightDecay, rng: Rng.derive(seed, 'step', step, micro) };
         const c = ctx;
-        trainable.prepare?.(batch, c);
-        let kept: Record<string, tf.Scalar> = {};
-        const { value, grads: g } = tf.variableGrads(() => {
-          const r = trainable.loss(batch, c);
-          kept = Object.fromEntries(Object.entries(r.terms).map(([k, t]) => [k, tf.keep(t)]));
-          return accumulate > 1 ? tf.div(r.total, accumulate) : r.total;
-        }, varList);
-        const total = value.dataSync()[0]! * accumulate;
-        const termValues = Object.entries(kept).map(([k, t]) => [k, t.dataSync()[0]!] as const);
-        tf.dispose([...new Set<tf.Tensor>([value, ...Object.values(kept)])]);
+        let total: number;
+        let termValues: (readonly [string, number])[];
+        let g: Record<string, tf.Tensor>;
+        if (options.gradients) {
+          const r = await options.gradients(batch, c);
+          total = r.loss;
+          termValues = Object.entries(r.terms);
+          const unknown = [...r.grads.keys()].filter((name) => !trainVars.has(name));
+          if (unknown.length) {
+            tf.dispose([...r.grads.values()]);
+            throw new TrainConfigError(`options.gradients returned gradients for ${unknown.slice(0, 5).join(', ')}, which are not trainable variables`);
+          }
+          g = {};
+          for (const [name, gt] of r.grads) {
+            g[trainVars.get(name)!.name] = accumulate > 1 ? tf.div(gt, accumulate) : gt;
+            if (accumulate > 1) gt.dispose();
+          }
+        } else {
+          trainable.prepare?.(batch, c);
+          let kept: Record<string, tf.Scalar> = {};
+          const { value, grads } = tf.variableGrads(() => {
+            const r = trainable.loss(batch, c);
+            kept = Object.fromEntries(Object.entries(r.terms).map(([k, t]) => [k, tf.keep(t)]));
+            return accumulate > 1 ? tf.div(r.total, accumulate) : r.total;
+          }, varList);
+          g = grads;
+          total = value.dataSync()[0]! * accumulate;
+          termValues = Object.entries(kept).map(([k, t]) => [k, t.dataSync()[0]!] as const);
+          tf.dispose([...new Set<tf.Tensor>([value, ...Object.values(kept)])]);
+        }
         for (const [k, v] of termValues) {
           assertFinite(step, k, v);
           terms[k] = (terms[k] ?? 0) + v / accumulate;

@@ -118,6 +118,12 @@ export const tipsConfigSchema = z
         beta2: z.number().min(0).max(1),
         /** Parameter-name prefixes kept frozen, e.g. ["text."] to fine-tune the image tower only. */
         freeze: z.array(z.string()),
+        /**
+         * Data-parallel worker threads for the gradient (src/parallel): absent or 1 = this thread only;
+         * 'auto' = os.availableParallelism(). With N > 1 each CLIP term is contrastive within a worker's
+         * B/N pairs (see TipsDataParallel).
+         */
+        workers: z.union([positiveInt, z.literal('auto')]).optional(),
       })
       .strict(),
     run: z

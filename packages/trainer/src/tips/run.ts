@@ -9,6 +9,7 @@ import { resolveTipsData, tipsDataSource, type ResolvedData } from './data-sourc
 import { exportTips, type ExportedTips } from './export';
 import { TipsModel } from './model';
 import { TipsObjective } from './objective';
+import { TipsDataParallel, resolveWorkers } from '../parallel/tips-data-parallel';
 
 export interface TrainTipsOptions {
   resume?: boolean;
@@ -49,11 +50,16 @@ export async function trainTips(config: TipsConfig, options: TrainTipsOptions = 
   const tokenizer = await SentencePieceTokenizer.load(tokenizerPath);
   const model = await TipsModel.create(config, tokenizer.vocabSize);
   const objective = new TipsObjective(model);
-  log(`tips train: ${describeBackend()}; image tower ${model.vision.params.count().toLocaleString()} params, text tower ${model.text.params.count().toLocaleString()}; ${config.optim.steps} steps of ${config.data.batchSize}; out ${outDir}`);
+  const workers = resolveWorkers(config.optim.workers);
+  let parallel: TipsDataParallel | null = null;
+  log(`tips train: ${describeBackend()}; image tower ${model.vision.params.count().toLocaleString()} params, text tower ${model.text.params.count().toLocaleString()}; ${config.optim.steps} steps of ${config.data.batchSize}${workers > 1 ? ` over ${workers} worker threads` : ''}; out ${outDir}`);
   try {
+    // optim.workers > 1: the gradients come from data-parallel worker threads (src/parallel).
+    if (workers > 1) parallel = await TipsDataParallel.create({ model, objective, vocabSize: tokenizer.vocabSize, workers });
     const source = await tipsDataSource(config, resolved.train, tokenizer);
     const result = await train({
-      trainable: objective,
+      trainable: parallel?.trainable ?? objective,
+      gradients: parallel?.gradients,
       data: source,
       steps: config.optim.steps,
       outDir,
@@ -78,6 +84,7 @@ export async function trainTips(config: TipsConfig, options: TrainTipsOptions = 
     if (exported) log(`exported the trained towers to ${exported.dir}`);
     return { outDir, data: resolved, exported, result, seconds: (Date.now() - started) / 1000 };
   } finally {
+    await parallel?.close();
     objective.release();
     model.dispose();
   }
