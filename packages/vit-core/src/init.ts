@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { ParamStore, Rng, numElements, type ParamSpec } from '@tips/runtime';
 import type { VitConfig } from './config';
 import { vitParamSpecs } from './params';
@@ -7,6 +8,15 @@ export interface VitInitOptions {
   /** LayerScale initial value (DINOv2 trains with 1e-5; the official inference code loads with 1.0). */
   layerScaleInit?: number;
   trainable?: boolean;
+  /**
+   * Expected pixel value of the inputs. The towers take raw RGB in [0, 1] (no normalisation, as the
+   * official models); for training from scratch, a value of 0.5 sets the patch-embedding bias to
+   * −0.5·ΣW so that a mid-grey patch embeds to the bias alone — the same network as centred inputs
+   * at initialisation. Without it, every image's tokens share a large common component and the CLS
+   * embeddings of different images start almost parallel (cosine ≈ 0.99), which stalls contrastive
+   * training. Default 0 (the official initialisation).
+   */
+  pixelMean?: number;
 }
 
 /**
@@ -20,7 +30,7 @@ export function initVitParams(config: VitConfig, options: VitInitOptions = {}): 
   const ls = options.layerScaleInit ?? 1e-5;
   const fanIn = 3 * config.patchSize * config.patchSize;
   const bound = 1 / Math.sqrt(fanIn);
-  return ParamStore.init(
+  const store = ParamStore.init(
     vitParamSpecs(config),
     (spec: ParamSpec) => {
       const n = numElements(spec.shape);
@@ -42,4 +52,11 @@ export function initVitParams(config: VitConfig, options: VitInitOptions = {}): 
     },
     options.trainable ?? true,
   );
+  const mean = options.pixelMean ?? 0;
+  if (mean !== 0) {
+    const w = store.get('patch_embed.proj.weight');
+    const b = store.get('patch_embed.proj.bias');
+    tf.tidy(() => b.assign(tf.sub(b, tf.mul(tf.sum(w, 0), mean))));
+  }
+  return store;
 }

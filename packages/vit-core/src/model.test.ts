@@ -122,3 +122,19 @@ describe('position embeddings', () => {
     tf.dispose([grid, pos, ours, ref]);
   });
 });
+
+describe('initialisation', () => {
+  it('pixelMean shifts the patch-embedding bias by −mean·ΣW (a mid-grey patch embeds to the original bias)', () => {
+    const cfg: VitConfig = { ...VIT_PRESETS.S, embedDim: 8, depth: 1, heads: 2, mlpHidden: 16, posGrid: 2 };
+    const plain = VisionTransformer.init(cfg, { seed: 4 });
+    const centred = VisionTransformer.init(cfg, { seed: 4, pixelMean: 0.5 });
+    const grey = tf.fill([1, 14 * 14 * 3], 0.5);
+    const embed = (m: VisionTransformer) => tf.tidy(() => tf.add(tf.matMul(grey, m.params.get('patch_embed.proj.weight') as tf.Tensor2D), m.params.get('patch_embed.proj.bias')).dataSync());
+    const b0 = plain.params.get('patch_embed.proj.bias').dataSync();
+    embed(centred).forEach((v, i) => expect(v).toBeCloseTo(b0[i]!, 5));
+    expect(Array.from(centred.params.get('patch_embed.proj.weight').dataSync())).toEqual(Array.from(plain.params.get('patch_embed.proj.weight').dataSync()));
+    tf.dispose(grey);
+    plain.dispose();
+    centred.dispose();
+  });
+});

@@ -16,8 +16,10 @@ const visionSchema = z
     posGrid: positiveInt.optional(),
     /** LayerScale initial value (DINOv2: 1e-5). */
     layerScaleInit: z.number().positive(),
-    /** Stochastic depth rate of the last block (DINOv2 ViT-S: 0.1? see presets). */
+    /** Stochastic depth rate of the last block (linearly increasing over depth, as DINOv2). */
     dropPathRate: z.number().min(0).max(1),
+    /** Expected input pixel value for the initialisation of the patch embedding (see @tips/vit-core initVitParams; 0 = official init). */
+    initPixelMean: z.number().min(0).max(1),
     /** Start from these weights (official .npz, HF safetensors or ours) instead of random init. */
     init: z.string().optional(),
   })

@@ -90,7 +90,7 @@ export class TipsModel {
     const vcfg = visionConfigOf(config);
     const vision = config.model.vision.init
       ? await loadVisionCheckpoint(config.model.vision.init, { config: vcfg })
-      : VisionTransformer.init(vcfg, { seed: Rng.derive(seed, 'vision').nextU32(), layerScaleInit: config.model.vision.layerScaleInit });
+      : VisionTransformer.init(vcfg, { seed: Rng.derive(seed, 'vision').nextU32(), layerScaleInit: config.model.vision.layerScaleInit, pixelMean: config.model.vision.initPixelMean });
     const tcfg = textConfigOf(config, vocabSize);
     const text = config.model.text.init ? await loadTextCheckpoint(config.model.text.init, { config: tcfg }) : TextTransformer.init(tcfg, { seed: Rng.derive(seed, 'text').nextU32() });
     return new TipsModel(config, vision, text);

@@ -12,7 +12,7 @@ import type { TipsConfig, TipsConfigPatch } from './config';
  */
 export const TINY: TipsConfig = {
   model: {
-    vision: { embedDim: 96, depth: 4, heads: 3, mlpHidden: 384, ffn: 'mlp', posGrid: 6, layerScaleInit: 0.1, dropPathRate: 0 },
+    vision: { embedDim: 96, depth: 4, heads: 3, mlpHidden: 384, ffn: 'mlp', posGrid: 6, layerScaleInit: 1, dropPathRate: 0, initPixelMean: 0.5 },
     text: { hiddenSize: 96, mlpDim: 384, numHeads: 3, numLayers: 2, maxLen: 32 },
   },
   objective: {
