@@ -37,8 +37,8 @@ export async function readLrmInfo(path: string): Promise<{ config: LrmConfig; vi
     if (meta[LRM_FORMAT_KEY] !== LRM_FORMAT || !meta[LRM_CONFIG_KEY] || !meta[LRM_VIT_CONFIG_KEY]) {
       throw new LrmCheckpointError(`${path} is not an LRM model file (metadata ${LRM_FORMAT_KEY} is '${meta[LRM_FORMAT_KEY] ?? 'absent'}'); pass the lrm.safetensors that \`tips lrm train\` writes`);
     }
-    // Files written before cameraFrame existed were trained in the world frame.
-    const config = { cameraFrame: 'world', ...(JSON.parse(meta[LRM_CONFIG_KEY]!) as Partial<LrmConfig>) } as LrmConfig;
+    // Files written before cameraFrame / linearInit existed: world frame, ViT-style init.
+    const config = { cameraFrame: 'world', linearInit: 'vit', ...(JSON.parse(meta[LRM_CONFIG_KEY]!) as Partial<LrmConfig>) } as LrmConfig;
     validateLrmConfig(config);
     return { config, vit: JSON.parse(meta[LRM_VIT_CONFIG_KEY]!) as VitConfig, info: JSON.parse(meta[LRM_INFO_KEY] ?? '{}') as Record<string, unknown> };
   } finally {

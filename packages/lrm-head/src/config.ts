@@ -41,6 +41,11 @@ export interface LrmConfig {
   densityBias: number;
   /** Frame of the triplanes: 'source' (scene rotated so the input camera is canonical, OpenLRM) or 'world'. */
   cameraFrame: CameraFrame;
+  /**
+   * Initialisation of the transformer's Linear weights: 'torch' (PyTorch's nn.Linear default,
+   * uniform ±1/√fan_in, what OpenLRM's decoder layers get) or 'vit' (truncated normal, std 0.02).
+   */
+  linearInit: 'torch' | 'vit';
 }
 
 export type LrmPresetName = 'tiny' | 'small';
@@ -63,6 +68,7 @@ const BASE: Omit<LrmConfig, 'encoderDim'> = {
   densityScale: 10,
   densityBias: -1,
   cameraFrame: 'source',
+  linearInit: 'torch',
 };
 
 /** Presets: `tiny` trains on a 2-core CPU in minutes; `small` is a bigger CPU/GPU size. */
@@ -89,6 +95,7 @@ export function validateLrmConfig(c: LrmConfig): void {
   if (c.encoderInput % 14 !== 0) throw new LrmConfigError(`encoderInput must be a multiple of the patch size 14 (e.g. 56 or 112), got ${c.encoderInput}`);
   if (c.width % c.heads !== 0) throw new LrmConfigError(`width ${c.width} must be divisible by heads ${c.heads}`);
   if (c.aggregate !== 'concat' && c.aggregate !== 'sum') throw new LrmConfigError(`aggregate must be 'concat' or 'sum', got '${c.aggregate}'`);
+  if (c.linearInit !== 'torch' && c.linearInit !== 'vit') throw new LrmConfigError(`linearInit must be 'torch' or 'vit', got '${c.linearInit}'`);
   if (c.cameraFrame !== 'source' && c.cameraFrame !== 'world') throw new LrmConfigError(`cameraFrame must be 'source' or 'world', got '${c.cameraFrame}'`);
   if (!(c.densityScale > 0)) throw new LrmConfigError(`densityScale must be positive, got ${c.densityScale}`);
 }

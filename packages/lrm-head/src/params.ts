@@ -53,8 +53,8 @@ export function lrmHeadSpecs(c: LrmConfig): ParamSpec[] {
 }
 
 /**
- * Fresh parameters (seeded): Linear weights truncated normal std 0.02 (ViT/LRM practice) with zero
- * biases, except the camera-modulation layers, which start at zero so every ModLN begins as a plain
+ * Fresh parameters (seeded): transformer Linear weights uniform ±1/√fan_in (PyTorch's nn.Linear
+ * default, `linearInit: 'torch'`) or truncated normal std 0.02 (`'vit'`), zero biases, except the camera-modulation layers, which start at zero so every ModLN begins as a plain
  * LayerNorm (as DiT's adaLN-Zero); triplane queries normal with std 1/√width (OpenLRM); deconvolution
  * and NeRF layers He-uniform (PyTorch's default bound 1/√fan_in) so the planes and densities start
  * at a useful scale; final LayerNorm 1/0.
@@ -78,7 +78,11 @@ export function initLrmHead(c: LrmConfig, seed: number | string = 0): ParamStore
         for (let i = 0; i < n; i++) out[i] = rng.range(-bound, bound);
       }
     } else if (name.endsWith('.weight')) {
-      for (let i = 0; i < n; i++) out[i] = rng.truncatedNormal(0, 0.02);
+      if (c.linearInit === 'vit') for (let i = 0; i < n; i++) out[i] = rng.truncatedNormal(0, 0.02);
+      else {
+        const bound = 1 / Math.sqrt(spec.shape[0]!);
+        for (let i = 0; i < n; i++) out[i] = rng.range(-bound, bound);
+      }
     }
     return out;
   });
