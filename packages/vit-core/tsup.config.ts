@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // config: the tfjs-free subpath @tips/vit-core/config (presets + checkpoint config resolution).
+  entry: { index: 'src/index.ts', config: 'src/config-entry.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -19,6 +19,7 @@ export { NpzReader, readNpz, writeNpz, encodeNpz } from './npz';
 export { SafetensorsReader, writeSafetensors, encodeSafetensors, tensorToWrite, type TensorToWrite } from './safetensors';
 export type { TensorFileReader, TensorInfo } from './tensor-file';
 export { openTensorFile } from './open-tensor-file';
+export { type TensorShapes, tensorShapes, mapShapes } from './tensor-shapes';
 export { writeFileAtomic, withAtomicFile, tempPathFor } from './atomic';
 export { crc32 } from './crc32';
 export { Rng, hashString, type RngState } from './rng';

@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { TipsError } from './errors';
+import { CheckpointError } from './errors';
 import { numElements, toFloat32 } from './dtype';
 import type { TensorFileReader } from './tensor-file';
 import { openTensorFile } from './open-tensor-file';
 import { writeSafetensors, type TensorToWrite } from './safetensors';
+
+export { CheckpointError };
 
 /**
  * One parameter of a model: its name in the checkpoint (PyTorch state-dict name), its shape in
@@ -20,18 +22,6 @@ export interface ParamSpec {
    * number of elements; with `transpose`, the file data is read as the [shape[1], shape[0]] matrix.
    */
   fileShape?: number[];
-}
-
-/** A checkpoint does not fit the model: lists every missing key, unexpected key and shape mismatch. */
-export class CheckpointError extends TipsError {
-  constructor(
-    message: string,
-    readonly missing: string[] = [],
-    readonly unexpected: string[] = [],
-    readonly mismatched: { name: string; expected: number[]; found: number[] }[] = [],
-  ) {
-    super('CHECKPOINT', message);
-  }
 }
 
 export function fileShape(spec: ParamSpec): number[] {

@@ -16,5 +16,6 @@ export { embeddingLookup } from './model/embedding';
 export { TextTransformer, type TextForwardOptions, type EmbedOptions } from './model/text-transformer';
 export { loadTextCheckpoint, saveTextCheckpoint, type LoadTextOptions } from './checkpoint/load';
 export { readHfTextConfig, type HfTextConfig } from './checkpoint/hf-config';
-export { findTextPrefix, matchPreset } from './checkpoint/resolve';
-export { TEXT_FORMAT, TEXT_FORMAT_KEY, TEXT_CONFIG_KEY } from './checkpoint/format';
+export { parseHfTextConfig } from './checkpoint/hf-fields';
+export { findTextPrefix, matchPreset, shapeConfig, resolveTextCheckpointConfig, type TextConfigSources } from './checkpoint/resolve';
+export { TEXT_FORMAT, TEXT_FORMAT_KEY, TEXT_CONFIG_KEY, TEMPERATURE_KEYS, temperatureValue } from './checkpoint/format';

@@ -6,6 +6,7 @@ import {
   CheckpointError,
   TensorFileError,
   fileShape,
+  tensorShapes,
   type TensorFileReader,
   encodeNpz,
   initBackend,
@@ -76,9 +77,9 @@ describe('official npz', () => {
       has: (k: string) => specs.some((s) => s.name === k),
       info: async (k: string) => ({ name: k, dtype: 'float32', shape: fileShape(specs.find((s) => s.name === k)!) }),
     } as unknown as TensorFileReader;
-    const config = await resolveTextCheckpointConfig(reader, findTextPrefix(reader), {});
+    const config = await resolveTextCheckpointConfig(tensorShapes(reader, findTextPrefix(reader)), {});
     expect(config).toEqual(textPreset('So400m'));
-    const custom = await resolveTextCheckpointConfig(reader, '', { overrides: { numHeads: 8, maxLen: 32 } });
+    const custom = await resolveTextCheckpointConfig(tensorShapes(reader), { overrides: { numHeads: 8, maxLen: 32 } });
     expect(custom).toMatchObject({ hiddenSize: 1152, numLayers: 27, numHeads: 8, maxLen: 32 });
   });
 });

@@ -1,9 +1,9 @@
 import { dirname, join } from 'node:path';
-import { CheckpointError, ParamStore, openTensorFile, toFloat32, writeSafetensors, type TensorFileReader } from '@tips/runtime';
+import { ParamStore, openTensorFile, tensorShapes, toFloat32, writeSafetensors, type TensorFileReader } from '@tips/runtime';
 import type { TextConfig, TextPresetName } from '../model/config';
 import { textParamSpecs } from '../model/params';
 import { TextTransformer } from '../model/text-transformer';
-import { TEMPERATURE_KEYS, TEXT_CONFIG_KEY, TEXT_FORMAT, TEXT_FORMAT_KEY } from './format';
+import { TEMPERATURE_KEYS, TEXT_CONFIG_KEY, TEXT_FORMAT, TEXT_FORMAT_KEY, temperatureValue } from './format';
 import { readHfTextConfig } from './hf-config';
 import { findTextPrefix, resolveTextCheckpointConfig } from './resolve';
 
@@ -22,25 +22,10 @@ export interface LoadTextOptions {
 async function readTemperature(reader: TensorFileReader, prefix: string): Promise<number | null> {
   for (const k of TEMPERATURE_KEYS) {
     for (const key of [prefix + k, k]) {
-      if (!reader.has(key)) continue;
-      const values = toFloat32(await reader.read(key));
-      if (values.length !== 1 || !Number.isFinite(values[0]!)) {
-        throw new CheckpointError(`${reader.path}: ${key} should be one finite number, found ${values.length} value(s)`);
-      }
-      return values[0]!;
+      if (reader.has(key)) return temperatureValue(reader.path, key, toFloat32(await reader.read(key)));
     }
   }
   return null;
-}
-
-function storedConfig(reader: TensorFileReader): Partial<TextConfig> | null {
-  const meta = reader.metadata();
-  if (meta[TEXT_FORMAT_KEY] !== TEXT_FORMAT) return null;
-  try {
-    return JSON.parse(meta[TEXT_CONFIG_KEY] ?? '') as Partial<TextConfig>;
-  } catch (e) {
-    throw new CheckpointError(`${reader.path}: the ${TEXT_CONFIG_KEY} metadata is not valid JSON (${(e as Error).message}); the file is corrupt`);
-  }
 }
 
 /**
@@ -54,14 +39,14 @@ export async function loadTextCheckpoint(src: string | Uint8Array | ArrayBuffer,
   const reader = await openTensorFile(src);
   try {
     const prefix = findTextPrefix(reader, options.prefix);
-    const stored = storedConfig(reader);
+    const metadata = reader.metadata();
     let hf = null;
-    if (!stored && reader.format === 'safetensors') {
+    if (metadata[TEXT_FORMAT_KEY] !== TEXT_FORMAT && reader.format === 'safetensors') {
       const hfSource = options.hfConfig ?? (typeof src === 'string' ? join(dirname(src), 'config.json') : undefined);
       hf = hfSource ? readHfTextConfig(hfSource) : null;
     }
-    const config = await resolveTextCheckpointConfig(reader, prefix, {
-      stored,
+    const config = await resolveTextCheckpointConfig(tensorShapes(reader, prefix), {
+      metadata,
       variant: options.variant,
       hf: hf?.config,
       overrides: options.config,
