@@ -1,4 +1,4 @@
-import type { VitConfig } from '@tips/vit-core';
+import type { VitConfig } from '@tips/vit-core/config';
 import { loadTextWeights, type TextCheckpointOptions } from './checkpoint/text';
 import { loadVisionWeights, type VisionCheckpointOptions } from './checkpoint/vision';
 import { isNode } from './env';

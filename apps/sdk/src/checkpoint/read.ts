@@ -1,4 +1,4 @@
-import { openTensorFile, toFloat32, type TensorFileReader } from '@tips/runtime';
+import { openTensorFile, TipsError, toFloat32, type TensorFileReader } from '@tips/runtime/core';
 import { ModelLoadError } from '../errors';
 import type { WeightMap } from '../onnx/weights';
 
@@ -8,6 +8,19 @@ export interface CheckpointTensors {
   metadata: Record<string, string>;
   format: 'npz' | 'safetensors';
   name: string;
+}
+
+/**
+ * Runs `fn`, turning the typed errors of the libraries it calls (a file that is not a checkpoint,
+ * a configuration that does not fit) into the SDK's ModelLoadError with the same message.
+ */
+export async function asModelLoadError<T>(fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof TipsError && !(e instanceof ModelLoadError)) throw new ModelLoadError(e.message, { cause: e });
+    throw e;
+  }
 }
 
 /**
@@ -23,12 +36,7 @@ export async function readCheckpoint(src: string | Uint8Array | ArrayBuffer, pre
     throw new ModelLoadError(`${name ?? (typeof src === 'string' ? src : 'checkpoint bytes')}: ${(e as Error).message}`, { cause: e });
   }
   try {
-    let prefix: string;
-    try {
-      prefix = prefixOf(reader);
-    } catch (e) {
-      throw new ModelLoadError((e as Error).message, { cause: e });
-    }
+    const prefix = await asModelLoadError(() => prefixOf(reader));
     const weights: WeightMap = new Map();
     for (const key of reader.keys()) {
       if (!key.startsWith(prefix)) continue;
@@ -39,14 +47,4 @@ export async function readCheckpoint(src: string | Uint8Array | ArrayBuffer, pre
   } finally {
     await reader.close();
   }
-}
-
-/** The prefix in front of the image tower's keys ('' for official files, e.g. 'vision_encoder.' in combined ones). */
-export function visionPrefix(reader: TensorFileReader): string {
-  const keys = reader.keys();
-  const hit = keys.find((k) => k === 'pos_embed' || k.endsWith('.pos_embed'));
-  if (hit === undefined) {
-    throw new ModelLoadError(`${reader.path} has no 'pos_embed' tensor, so it is not an image-tower checkpoint (keys start: ${keys.slice(0, 6).join(', ')}); for a text tower use --text`);
-  }
-  return hit.slice(0, hit.length - 'pos_embed'.length);
 }

@@ -1,4 +1,4 @@
-import type { VitConfig } from '@tips/vit-core';
+import type { VitConfig } from '@tips/vit-core/config';
 import type { GraphExportOptions } from '../export-options';
 import type { OrtChoice } from '../ort/runtime';
 import type { ImageInput } from '../preprocess/image-input';

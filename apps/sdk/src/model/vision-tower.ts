@@ -56,7 +56,7 @@ export class VisionTower {
   }
 
   static async fromCheckpoint(src: ModelSource, rt: OrtRuntime, options: VisionExportOptions & { cacheSize?: number }): Promise<VisionTower> {
-    // Loaded on demand: checkpoint reading and export pull in @tips/vit-core (and tfjs-core types).
+    // Loaded on demand: checkpoint reading and ONNX export (protobuf writer, config resolvers).
     const { nativeSize, readVisionCheckpoint, visionOnnxFromWeights } = await import('../export');
     const weights = await readVisionCheckpoint(src, options);
     const o = options.size;

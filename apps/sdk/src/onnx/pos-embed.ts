@@ -1,4 +1,4 @@
-import { antialiasBilinearMatrix } from '@tips/runtime';
+import { antialiasBilinearMatrix } from '@tips/runtime/core';
 import { ExportError } from '../errors';
 import type { Tensor32 } from './weights';
 

@@ -1,4 +1,4 @@
-import { sinusoidalPositions } from '@tips/text-encoder';
+import { sinusoidalPositions } from '@tips/text-encoder/config';
 import { ExportError } from '../errors';
 import { attr, GraphBuilder } from './graph';
 import { layerNorm } from './ops-basic';

@@ -1,4 +1,4 @@
-import type { VitConfig } from '@tips/vit-core';
+import type { VitConfig } from '@tips/vit-core/config';
 import { ExportError } from '../errors';
 import { attr, GraphBuilder } from './graph';
 import { batchDim, layerNorm, layerScale } from './ops-basic';

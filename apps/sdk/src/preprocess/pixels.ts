@@ -1,4 +1,4 @@
-import { resizeBilinear8, rgb8ToFloat } from '@tips/runtime';
+import { resizeBilinear8, rgb8ToFloat } from '@tips/runtime/core';
 import type { RgbImage } from './image-input';
 
 /**
