@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, TipsError } from '@tips/runtime';
-import { loadVisionCheckpoint, type VitConfig } from '@tips/vit-core';
+import { loadVisionCheckpoint } from '@tips/vit-core';
+import { parseConfigOption } from '../io/config-option';
 import { loadImageForModel, parseSize } from '../io/image-input';
 import { l2NormaliseRows, rows, writeNpyFile } from '../io/output';
 
@@ -24,19 +25,10 @@ class EmbedUsageError extends TipsError {
   }
 }
 
-function parseConfig(text?: string): Partial<VitConfig> | undefined {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text) as Partial<VitConfig>;
-  } catch (e) {
-    throw new EmbedUsageError(`--config is not valid JSON: ${(e as Error).message}`);
-  }
-}
-
 async function embedImages(opts: EmbedOptions, backend?: string): Promise<void> {
   if (!opts.image?.length) throw new EmbedUsageError('give --image PATH (one or more) with --vision');
   await initBackend({ backend });
-  const model = await loadVisionCheckpoint(opts.vision!, { variant: opts.variant, config: parseConfig(opts.config), trainable: false });
+  const model = await loadVisionCheckpoint(opts.vision!, { variant: opts.variant, config: parseConfigOption(opts.config, EmbedUsageError), trainable: false });
   const native = model.config.posGrid * model.config.patchSize;
   const [H, W] = opts.size ? parseSize(opts.size) : [native, native];
   const D = model.config.embedDim;

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { TipsError, withAtomicFile, writeFileAtomic } from '@tips/runtime';
 import { exportTextOnnx, exportVisionOnnx, parseSize, summarizeModel, type ExternalDataSink, type GraphExportOptions } from '@tips/sdk';
-import type { VitConfig } from '@tips/vit-core';
+import { parseConfigOption } from '../io/config-option';
 
 interface ExportOptions {
   vision?: string;
@@ -77,15 +77,6 @@ function graphOptions(o: ExportOptions): GraphExportOptions {
   };
 }
 
-function parseConfig(text?: string): Partial<VitConfig> | undefined {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text) as Partial<VitConfig>;
-  } catch (e) {
-    throw new ExportUsageError(`--config is not valid JSON: ${(e as Error).message}`);
-  }
-}
-
 async function run(o: ExportOptions): Promise<void> {
   if (!!o.vision === !!o.text) throw new ExportUsageError('give exactly one of --vision CKPT or --text CKPT (export the towers one at a time)');
   const started = Date.now();
@@ -95,7 +86,7 @@ async function run(o: ExportOptions): Promise<void> {
   let bytes: Uint8Array;
   let what: string;
   if (o.vision) {
-    const config = parseConfig(o.config);
+    const config = parseConfigOption(o.config, ExportUsageError);
     const r = await exportVisionOnnx(o.vision, {
       ...graph,
       ...(o.variant ? { variant: o.variant } : {}),
