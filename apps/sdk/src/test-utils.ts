@@ -44,12 +44,7 @@ export function f32(t: TensorData | undefined): Float32Array {
 }
 
 /** Largest |a − b|. */
-export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return Number.isNaN(m) ? Infinity : m;
-}
+export { maxAbsDiff } from '../../../test-utils/compare';
 
 /** Largest |a − b| / max(|b|). */
 export function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

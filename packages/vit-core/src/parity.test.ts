@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, readNpz, toFloat32 } from '@tips/runtime';
 import { fixture } from '../../../test-utils/fixtures';
+import { maxAbsDiff } from '../../../test-utils/compare';
 import { loadVisionCheckpoint } from './checkpoint';
 
 const manifest = require(fixture('official-tiny', 'manifest.json')) as Record<
@@ -8,13 +9,6 @@ const manifest = require(fixture('official-tiny', 'manifest.json')) as Record<
   { file: string; io: string; inputs_hw: [number, number][]; embed_dim: number; num_heads: number; depth: number; ffn_layer: string }
 >;
 const cases = Object.entries(manifest).filter(([k]) => k.startsWith('vision_'));
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 beforeAll(async () => {
   await initBackend({ backend: process.env.TIPS_BACKEND ?? 'wasm' });
