@@ -43,8 +43,10 @@ export function f32(t: TensorData | undefined): Float32Array {
   return toFloat32(t);
 }
 
+import { maxAbsDiff } from '../../../test-utils/compare';
+
 /** Largest |a − b|. */
-export { maxAbsDiff } from '../../../test-utils/compare';
+export { maxAbsDiff };
 
 /** Largest |a − b| / max(|b|). */
 export function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
