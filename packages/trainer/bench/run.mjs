@@ -6,9 +6,12 @@
 //     text-S; see tips-setup.mjs for the head sizes), side by side with a PyTorch reference of the
 //     same step from the same weights and batch (tips_step.py; /usr/bin/python3 with Debian
 //     python3-torch, torch.set_num_threads(2); skipped, saying why, when torch is missing):
-//       single    one thread (optim.workers = 1, today's path)
-//       parallel  data-parallel over os.availableParallelism() worker threads (TipsDataParallel)
-//       torch     tips_step.py
+//       single          one thread (optim.workers = 1, today's path)
+//       parallel        data-parallel over os.availableParallelism() worker threads (TipsDataParallel)
+//       torch           tips_step.py, 2 threads, OpenMP's default wait policy (waiting threads spin)
+//       torchPassive    the same with OMP_WAIT_POLICY=PASSIVE (waiting threads sleep: on a loaded
+//                       machine the spinning thread otherwise burns the CPU share its partner needs)
+//       torchOneThread  tips_step.py on one thread: the per-core comparison with `single`
 //     plus, for tiny, the tf.profile top kernels of one single-thread step, and for S, when our step
 //     does not fit the wasm heap, what failed and a per-component estimate (`sEstimate`).
 //   Variants run in separate child processes, alternating over passes (see compareVariants).
@@ -164,17 +167,21 @@ async function partsChild(_variant, opts) {
   return out;
 }
 
-/** The PyTorch reference with OpenMP's passive wait policy (its worker threads sleep instead of spinning). */
-function torchPassiveChild(_variant, opts) {
-  process.env.OMP_WAIT_POLICY = 'PASSIVE';
-  const r = runTorch(join(HERE, 'tips_step.py'), opts);
+/**
+ * The PyTorch reference under other settings, as a child variant: `torchPassive` with OpenMP's
+ * passive wait policy (waiting threads sleep instead of spinning), `torchOneThread` with one thread
+ * (the per-core comparison with our single-thread variant).
+ */
+function torchChild(variant, opts) {
+  if (variant === 'torchPassive') process.env.OMP_WAIT_POLICY = 'PASSIVE';
+  const r = runTorch(join(HERE, 'tips_step.py'), { ...opts, threads: variant === 'torchOneThread' ? 1 : opts.threads });
   if (r.skipped) throw new Error(r.skipped);
-  return { ...r, ompWaitPolicy: 'PASSIVE' };
+  return { ...r, ompWaitPolicy: process.env.OMP_WAIT_POLICY ?? 'default' };
 }
 
 async function child(variant, opts) {
   if (variant === 'parts') return partsChild(variant, opts);
-  if (variant === 'torchPassive') return torchPassiveChild(variant, opts);
+  if (variant.startsWith('torch')) return torchChild(variant, opts);
   return tipsChild(variant, opts);
 }
 
@@ -245,7 +252,7 @@ async function benchTiny(dir) {
     variants: {
       single: { size: 'tiny', warmup: 1, steps, profile: true },
       parallel: { size: 'tiny', warmup: 1, steps },
-      ...(torchAvailable() ? { torchPassive: torchArgs } : {}),
+      ...(torchAvailable() ? { torchPassive: torchArgs, torchOneThread: torchArgs } : {}),
     },
     passes: Number(process.env.TIPS_BENCH_PASSES ?? 2),
     torch: { script: join(HERE, 'tips_step.py'), args: torchArgs },
@@ -260,7 +267,12 @@ async function benchTiny(dir) {
     config: describe(config, sizes),
     summary,
     imagesPerSec,
-    ratios: { ...torchRatios(cmp, ['single', 'parallel']), singleOverParallel: { wall: cmp.ratio('single', 'parallel'), idleMachine: cmp.ratio('single', 'parallel', 'busiestThreadCpuMs'), cpu: cmp.ratio('single', 'parallel', 'cpuMedianMs') } },
+    ratios: {
+      ...torchRatios(cmp, ['single', 'parallel']),
+      singleOverParallel: { wall: cmp.ratio('single', 'parallel'), idleMachine: cmp.ratio('single', 'parallel', 'busiestThreadCpuMs'), cpu: cmp.ratio('single', 'parallel', 'cpuMedianMs') },
+      // Per core: our single thread against PyTorch on one thread (CPU per step, no thread waits in either).
+      singleOverTorchOneThread: { wall: cmp.ratio('single', 'torchOneThread'), cpu: cmp.ratio('single', 'torchOneThread', 'cpuMedianMs') },
+    },
     torch: cmp.torchSkipped ? { skipped: cmp.torchSkipped } : torchSummary(runs.torch[0]),
     firstLoss: { single: runs.single?.[0]?.firstRecord, parallel: runs.parallel?.[0]?.firstRecord, torch: runs.torch?.[0]?.firstLoss },
     parallel: { workers: runs.parallel?.[0]?.workers, computeMsPerWorker: runs.parallel?.map((r) => r.computeMsPerWorker), reduceMs: runs.parallel?.map((r) => r.reduceMs) },
@@ -281,10 +293,10 @@ async function benchS(dir) {
   }
   const B = config.data.batchSize;
   const torchRuns = {};
-  for (const policy of ['default', 'PASSIVE']) {
+  for (const policy of ['default', 'PASSIVE', 'oneThread']) {
     const saved = process.env.OMP_WAIT_POLICY;
     if (policy === 'PASSIVE') process.env.OMP_WAIT_POLICY = 'PASSIVE';
-    const t = runTorch(join(HERE, 'tips_step.py'), { npz, threads: 2, warmup: 1, steps: 2 });
+    const t = runTorch(join(HERE, 'tips_step.py'), { npz, threads: policy === 'oneThread' ? 1 : 2, warmup: 1, steps: 2 });
     if (saved === undefined) delete process.env.OMP_WAIT_POLICY;
     else process.env.OMP_WAIT_POLICY = saved;
     torchRuns[policy] = t.skipped
@@ -306,6 +318,7 @@ async function benchS(dir) {
         // 2-worker idle-machine time (half the CPU) over its busiest thread.
         p.estimateOverTorchCpu = round(cpuMs / t.cpuMsPerStep);
         p.estimatedTwoWorkerIdleOverTorchBusiestThread = round(cpuMs / 2 / t.busiestThreadCpuMs);
+        if (torchRuns.oneThread && !torchRuns.oneThread.skipped) p.estimateOverTorchOneThreadCpu = round(cpuMs / torchRuns.oneThread.cpuMsPerStep);
       }
     }
     out.sEstimate = p;
