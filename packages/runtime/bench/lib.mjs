@@ -173,7 +173,10 @@ export function runTorch(script, args, { timeoutMs = 30 * 60 * 1000 } = {}) {
   if (probe.status !== 0) return { skipped: `torch is not importable by ${PYTHON} (${(probe.stderr || '').trim().split('\n').pop()}); install python3-torch to get the PyTorch column` };
   log(`torch ${probe.stdout.trim()}: ${script}`);
   // torch_bench.py (timing, RSS, JSON output) is importable from any reference script.
-  const env = { ...process.env, PYTHONPATH: [HERE, process.env.PYTHONPATH].filter(Boolean).join(':') };
+  // OMP_WAIT_POLICY=PASSIVE: with OpenMP's default active waiting, PyTorch's idle threads spin and,
+  // on a shared machine, the same step takes several times longer (measured: 0.37–12 s instead of
+  // 0.27–0.66 s for the tiny TIPS step). An explicit setting in the environment wins.
+  const env = { OMP_WAIT_POLICY: 'PASSIVE', ...process.env, PYTHONPATH: [HERE, process.env.PYTHONPATH].filter(Boolean).join(':') };
   const r = spawnSync(PYTHON, [script, JSON.stringify(args)], { encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * MB, env });
   if (r.status !== 0) return { skipped: `${script} failed (status ${r.status}${r.signal ? `, ${r.signal}` : ''})` };
   const last = r.stdout.trim().split('\n').pop();

@@ -26,6 +26,6 @@ export { TipsModel, visionConfigOf, textConfigOf } from './tips/model';
 export { TipsObjective } from './tips/objective';
 export { resolveTipsData, tipsDataSource, readRunConfig, type ResolvedData } from './tips/data-source';
 export { exportTips, type ExportedTips } from './tips/export';
-export { trainTips, resolveTokenizerPath, type TrainTipsOptions, type TrainTipsResult } from './tips/run';
+export { trainTips, optimOptionsOf, resolveTokenizerPath, type TrainTipsOptions, type TrainTipsResult } from './tips/run';
 export { type ExternalGradients } from './loop/train-loop';
 export { TipsDataParallel, resolveWorkers, sliceTipsBatch, hashVariables, syntheticTipsBatch, type TipsDataParallelOptions, type ParallelStepInfo, type TipsShard, type TipsWorkerInit } from './parallel/index';

@@ -103,7 +103,7 @@ function sumRowsKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const [M, N] = x.shape as [number, number];
   const acc = new Float64Array(N);
   const h = be.wasm.HEAPF32;
-  const base = offsetOf(be, x) >> 2;
+  const base = offsetOf(be, x) >>> 2;
   let i = 0;
   // Four rows per pass: fewer accumulator round trips (measured ~1.6× faster than one at a time).
   for (; i + 4 <= M; i += 4) {
@@ -119,7 +119,7 @@ function sumRowsKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
   }
   const out = be.makeOutput([N], 'float32');
   // makeOutput may grow the heap (new buffer): take the view after it.
-  be.wasm.HEAPF32.set(acc, offsetOf(be, out) >> 2);
+  be.wasm.HEAPF32.set(acc, offsetOf(be, out) >>> 2);
   return out;
 }
 

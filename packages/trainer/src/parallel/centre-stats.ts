@@ -25,30 +25,9 @@ export function centreStatShapes(model: TipsModel): { name: string; shape: numbe
   return out;
 }
 
-/** What TipsObjective.prepare keeps of one micro-batch for the centre updates. */
-interface PreparedTeacher {
-  dinoTeacherLogits: tf.Tensor | null;
-  ibotTeacherLogits: tf.Tensor | null;
-  mask: tf.Tensor | null;
-}
-
-/**
- * The teacher logits TipsObjective.prepare computed for its micro-batches. TipsObjective keeps them
- * in a private field for its own afterStep; a worker reads them there (it runs no afterStep: the main
- * thread owns the centres). Throws if that field changes shape, naming this file.
- */
-function preparedTeacher(objective: TipsObjective): PreparedTeacher[] {
-  const prepared = (objective as unknown as { prepared?: unknown }).prepared;
-  const ok = (p: unknown) => typeof p === 'object' && p !== null && 'dinoTeacherLogits' in p && 'ibotTeacherLogits' in p && 'mask' in p;
-  if (!Array.isArray(prepared) || !prepared.every(ok)) {
-    throw new ParallelError('TipsObjective no longer keeps its prepared teacher logits in `prepared` (dinoTeacherLogits, ibotTeacherLogits, mask); update packages/trainer/src/parallel/centre-stats.ts');
-  }
-  return prepared as PreparedTeacher[];
-}
-
 /** A worker's pseudo-gradients for the centres from the micro-batch it just prepared (`rows` = shard weight). */
 export function centreStatsOf(objective: TipsObjective, rows: number): Record<string, Float32Array> {
-  const all = preparedTeacher(objective);
+  const all = objective.teacherLogits();
   if (all.length !== 1) throw new ParallelError(`a worker prepares one micro-batch per step; TipsObjective holds ${all.length}`);
   const p = all[0]!;
   const out: Record<string, Float32Array> = {};

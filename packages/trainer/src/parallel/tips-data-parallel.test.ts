@@ -15,18 +15,12 @@ import { TipsDataParallel, resolveWorkers } from './tips-data-parallel';
 import { sliceTipsBatch } from './tips-shard';
 import { syntheticTipsBatch } from './synthetic-batch';
 import { hashVariables } from './weights-hash';
+import { MICRO_MODEL, MICRO_VOCAB, repeatBatch } from '../tips/micro.test-support';
 
 // Workers load dist/tips-worker.cjs: build @tips/trainer first (turbo's test task depends on build).
-const VOCAB = 50;
+const VOCAB = MICRO_VOCAB;
 const MICRO = {
-  model: {
-    vision: { embedDim: 16, depth: 2, heads: 2, mlpHidden: 32, posGrid: 2, layerScaleInit: 0.1, dropPathRate: 0 },
-    text: { hiddenSize: 16, mlpDim: 32, numHeads: 2, numLayers: 1, maxLen: 8 },
-  },
-  objective: {
-    distill: { head: { prototypes: 32, hiddenDim: 32, bottleneckDim: 8 }, teacherTemp: { warmupSteps: 0 } },
-    mim: { head: { prototypes: 32, hiddenDim: 32, bottleneckDim: 8 }, maskProbability: 1 },
-  },
+  ...MICRO_MODEL,
   data: { globalSize: 28, localSize: 14, localCount: 2, batchSize: 6 },
   optim: { lr: { peak: 3e-3, end: 3e-3, warmup: 0 }, weightDecay: { start: 0.04, end: 0.04 } },
   teacher: { momentum: { start: 0.9, end: 0.9 } },
@@ -37,15 +31,7 @@ function config(patch: Record<string, unknown> = {}): TipsConfig {
   return resolveTipsConfig({ patch: { ...MICRO, ...patch, run: { out, checkpointEvery: 0, seed: 3 } } as Record<string, unknown> });
 }
 
-function repeat(batch: TipsBatch): DataSource<TipsBatch> {
-  return {
-    imagesPerBatch: batch.size,
-    async *batches(from) {
-      let i = from?.i ?? 0;
-      for (;;) yield { batch, next: { i: ++i } };
-    },
-  };
-}
+const repeat = repeatBatch;
 
 const bits = (m: TipsModel) => new Map([...m.stateVariables()].map(([k, v]) => [k, Array.from(v.dataSync())]));
 

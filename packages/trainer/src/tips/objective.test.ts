@@ -11,17 +11,11 @@ import { TipsModel } from './model';
 import { VisionTransformer } from '@tips/vit-core';
 import { TipsObjective } from './objective';
 import type { TipsConfig } from './config';
+import { MICRO_MODEL, MICRO_VOCAB, repeatBatch } from './micro.test-support';
 
-const VOCAB = 50;
+const VOCAB = MICRO_VOCAB;
 const MICRO = {
-  model: {
-    vision: { embedDim: 16, depth: 2, heads: 2, mlpHidden: 32, posGrid: 2, layerScaleInit: 0.1, dropPathRate: 0 },
-    text: { hiddenSize: 16, mlpDim: 32, numHeads: 2, numLayers: 1, maxLen: 8 },
-  },
-  objective: {
-    distill: { head: { prototypes: 32, hiddenDim: 32, bottleneckDim: 8 }, teacherTemp: { warmupSteps: 0 } },
-    mim: { head: { prototypes: 32, hiddenDim: 32, bottleneckDim: 8 }, maskProbability: 1 },
-  },
+  ...MICRO_MODEL,
   data: { globalSize: 28, localSize: 14, localCount: 2, batchSize: 4 },
   optim: { lr: { peak: 3e-3, end: 3e-3, warmup: 0 }, weightDecay: { start: 0, end: 0 } },
 };
@@ -64,15 +58,7 @@ function fixedBatch(seed = 1): TipsBatch {
   };
 }
 
-function repeat(batch: TipsBatch): DataSource<TipsBatch> {
-  return {
-    imagesPerBatch: batch.size,
-    async *batches(from) {
-      let i = from?.i ?? 0;
-      for (;;) yield { batch, next: { i: ++i } };
-    },
-  };
-}
+const repeat = repeatBatch;
 
 function ctx(step = 0): StepContext {
   return { step, totalSteps: 10, micro: 0, lr: 0, weightDecay: 0, rng: new Rng(step) };

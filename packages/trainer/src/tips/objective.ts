@@ -110,11 +110,10 @@ export class TipsObjective implements Trainable<TipsBatch> {
       m.sigLip
         ? sigLipLoss(image, text, { logitScale: m.sigLip.logitScale.value(), logitBias: m.sigLip.logitBias as tf.Scalar })
         : clipLoss(image, text, { logitScale: m.logitScale.value(), labelSmoothing: c.labelSmoothing });
-    if (p.web) add('clip_web', contrastive(student.cls1, m.text.forward(p.web.ids, p.web.paddings)), c.web.weight);
-    if (p.synthetic) {
-      const image = c.dualCls ? student.cls2 : student.cls1;
-      add('clip_synthetic', contrastive(image, m.text.forward(p.synthetic.ids, p.synthetic.paddings)), c.synthetic.weight);
-    }
+    // Both captions go through the text tower in one batch (one pass instead of two).
+    const texts = this.embedTexts(p);
+    if (p.web) add('clip_web', contrastive(student.cls1, texts.web!), c.web.weight);
+    if (p.synthetic) add('clip_synthetic', contrastive(c.dualCls ? student.cls2 : student.cls1, texts.synthetic!), c.synthetic.weight);
     if (c.distill.enabled && p.locals && p.dinoTargets) {
       const local = m.vision.forward(p.locals, { training: true, dropPathRate: m.config.model.vision.dropPathRate, rng: ctx.rng });
       const cls = c.distill.token === 'cls1' ? local.cls1 : local.cls2;
@@ -128,6 +127,19 @@ export class TipsObjective implements Trainable<TipsBatch> {
       add('mim', ibotLoss(logits, p.ibotTargets, mask, { studentTemp: c.distill.studentTemp, visibleWeight: c.mim.visibleWeight }), c.mim.weight);
     }
     return { total, terms };
+  }
+
+  private embedTexts(p: Prepared): { web: tf.Tensor2D | null; synthetic: tf.Tensor2D | null } {
+    const text = this.model.text;
+    if (p.web && p.synthetic && p.web.ids.shape[1] === p.synthetic.ids.shape[1]) {
+      const B = p.web.ids.shape[0];
+      const both = text.forward(tf.concat([p.web.ids, p.synthetic.ids], 0), tf.concat([p.web.paddings, p.synthetic.paddings], 0));
+      return { web: tf.slice(both, [0, 0], [B, -1]), synthetic: tf.slice(both, [B, 0], [-1, -1]) };
+    }
+    return {
+      web: p.web ? text.forward(p.web.ids, p.web.paddings) : null,
+      synthetic: p.synthetic ? text.forward(p.synthetic.ids, p.synthetic.paddings) : null,
+    };
   }
 
   afterStep(ctx: StepContext): void {
@@ -145,6 +157,15 @@ export class TipsObjective implements Trainable<TipsBatch> {
   private momentum(ctx: StepContext): number {
     const t = this.model.config.teacher.momentum;
     return cosine(ctx.step, { start: t.start, end: t.end, total: ctx.totalSteps });
+  }
+
+  /**
+   * The teacher logits (and masks) of the micro-batches prepared since the last update, for the
+   * centre updates; owned by the objective (freed by afterStep/release). Data-parallel workers read
+   * them to send the centres' batch statistics to the main thread.
+   */
+  teacherLogits(): { dinoTeacherLogits: tf.Tensor2D | null; ibotTeacherLogits: tf.Tensor3D | null; mask: tf.Tensor2D | null }[] {
+    return this.prepared.map((p) => ({ dinoTeacherLogits: p.dinoTeacherLogits, ibotTeacherLogits: p.ibotTeacherLogits, mask: p.mask }));
   }
 
   /** Frees the tensors of prepared micro-batches (also called when a step fails). */

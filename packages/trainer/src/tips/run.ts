@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { describeBackend, TipsError } from '@tips/runtime';
 import { SentencePieceTokenizer } from '@tips/text-encoder';
 import * as data from '@tips/data';
-import { train, type StepRecord, type TrainResult } from '../loop/train-loop';
+import { train, type StepRecord, type TrainOptions, type TrainResult } from '../loop/train-loop';
 import type { TipsConfig } from './config';
 import { resolveTipsData, tipsDataSource, type ResolvedData } from './data-source';
 import { exportTips, type ExportedTips } from './export';
@@ -25,6 +25,18 @@ export interface TrainTipsResult {
   exported: ExportedTips | null;
   result: TrainResult;
   seconds: number;
+}
+
+/** The loop options a TIPS config sets (optimiser, schedules, accumulation, clipping, seed). */
+export function optimOptionsOf(config: TipsConfig): Pick<TrainOptions<unknown>, 'seed' | 'accumulate' | 'clipGrad' | 'lr' | 'weightDecay' | 'adam'> {
+  return {
+    seed: config.run.seed,
+    accumulate: config.optim.accumulate,
+    clipGrad: config.optim.clipGrad,
+    lr: config.optim.lr,
+    weightDecay: config.optim.weightDecay,
+    adam: { beta1: config.optim.beta1, beta2: config.optim.beta2 },
+  };
 }
 
 /** The SentencePiece model a run uses: the config's, else the built-in scenes tokenizer of @tips/data. */
@@ -61,14 +73,9 @@ export async function trainTips(config: TipsConfig, options: TrainTipsOptions = 
       trainable: parallel?.trainable ?? objective,
       gradients: parallel?.gradients,
       data: source,
+      ...optimOptionsOf(config),
       steps: config.optim.steps,
       outDir,
-      seed: config.run.seed,
-      accumulate: config.optim.accumulate,
-      clipGrad: config.optim.clipGrad,
-      lr: config.optim.lr,
-      weightDecay: config.optim.weightDecay,
-      adam: { beta1: config.optim.beta1, beta2: config.optim.beta2 },
       checkpointEvery: config.run.checkpointEvery,
       keepLast: config.run.keepLast,
       resume: options.resume,
