@@ -64,10 +64,13 @@ export function triplaneTaps(points: Float32Array, batchOf: (p: number) => numbe
 /** How sampleTriplanes computes: in JavaScript on downloaded arrays, or with gather/scatterND ops on the backend. */
 export type TriplaneSamplerMode = 'js' | 'ops';
 
-/** 'js' on the CPU backends (wasm, cpu), where gathers are slow and arrays are host memory; 'ops' elsewhere (tensorflow, webgl, webgpu). */
+/**
+ * 'ops' (measured faster on tfjs-wasm: 35 ms vs 46–60 ms for forward + backward of 24 576 points on
+ * 16×16×8 planes, `npm run bench -w @tips/lrm-head -- sampler`), except on the pure-JS 'cpu' backend,
+ * whose gather kernels are slower than the plain loops.
+ */
 export function defaultSamplerMode(): TriplaneSamplerMode {
-  const b = tf.getBackend();
-  return b === 'wasm' || b === 'cpu' ? 'js' : 'ops';
+  return tf.getBackend() === 'cpu' ? 'js' : 'ops';
 }
 
 /**
