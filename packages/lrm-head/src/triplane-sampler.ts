@@ -89,30 +89,11 @@ export function sampleTriplanes(planes: tf.Tensor, taps: TriplaneTaps, mode: Tri
   const c = C!;
   if (mode === 'js') {
     const op = tf.customGrad(((table: tf.Tensor2D) => {
-      const src = table.dataSync() as Float32Array;
       const out = new Float32Array(P * 3 * c);
-      const { indices, weights } = taps;
-      for (let q = 0; q < P * 3; q++) {
-        const o = q * c;
-        for (let k = 0; k < 4; k++) {
-          const w = weights[q * 4 + k]!;
-          if (w === 0) continue;
-          const s = indices[q * 4 + k]! * c;
-          for (let ch = 0; ch < c; ch++) out[o + ch]! += w * src[s + ch]!;
-        }
-      }
+      accumulateTaps(taps, c, table.dataSync() as Float32Array, out, 'gather');
       const gradFunc = (dy: tf.Tensor) => {
-        const g = dy.dataSync() as Float32Array;
         const acc = new Float32Array(rows * c);
-        for (let q = 0; q < P * 3; q++) {
-          const o = q * c;
-          for (let k = 0; k < 4; k++) {
-            const w = weights[q * 4 + k]!;
-            if (w === 0) continue;
-            const s = indices[q * 4 + k]! * c;
-            for (let ch = 0; ch < c; ch++) acc[s + ch]! += w * g[o + ch]!;
-          }
-        }
+        accumulateTaps(taps, c, dy.dataSync() as Float32Array, acc, 'scatter');
         return tf.tensor2d(acc, [rows, c]);
       };
       return { value: tf.tensor3d(out, [P, 3, c]), gradFunc };
@@ -137,4 +118,23 @@ export function sampleTriplanes(planes: tf.Tensor, taps: TriplaneTaps, mode: Tri
   idx.dispose();
   w.dispose();
   return out;
+}
+
+/**
+ * The taps as loops over host arrays: 'gather' adds w · table[row] to each output vector (forward),
+ * 'scatter' adds w · output-gradient to each table row (backward, the transpose).
+ */
+function accumulateTaps(taps: TriplaneTaps, c: number, src: Float32Array, dst: Float32Array, direction: 'gather' | 'scatter'): void {
+  const { indices, weights } = taps;
+  const gather = direction === 'gather';
+  for (let q = 0; q < taps.points * 3; q++) {
+    const o = q * c;
+    for (let k = 0; k < 4; k++) {
+      const w = weights[q * 4 + k]!;
+      if (w === 0) continue;
+      const r = indices[q * 4 + k]! * c;
+      if (gather) for (let ch = 0; ch < c; ch++) dst[o + ch]! += w * src[r + ch]!;
+      else for (let ch = 0; ch < c; ch++) dst[r + ch]! += w * src[o + ch]!;
+    }
+  }
 }
