@@ -13,6 +13,7 @@ import {
   type Granularity,
   type PromptStyle,
 } from '@tips/captioner';
+import { parseIntOption } from '../io/cli-numbers';
 
 interface CaptionCliOptions {
   manifest: string;
@@ -41,11 +42,7 @@ interface CaptionCliOptions {
   progress: boolean;
 }
 
-function int(flag: string, text: string, min: number): number {
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < min) throw new CaptionConfigError(`--${flag} must be an integer ≥ ${min}, not '${text}'.`);
-  return v;
-}
+const int = (flag: string, text: string, min: number): number => parseIntOption(flag, text, min, (m) => new CaptionConfigError(`${m}.`));
 
 async function caption(o: CaptionCliOptions, globalBackend: string | undefined): Promise<void> {
   // The program has a global --backend (tfjs); commander hands `caption --backend X` to it, so read both.

@@ -3,24 +3,22 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import * as data from '@tips/data';
 import { DataOptionError, generateScenes, type GenerateProgress } from '@tips/data';
+import { parseIntOption } from '../io/cli-numbers';
 
 interface GenerateCliOptions {
   out: string;
   count: string;
   seed: string;
   split: string;
-  size: string;
+  size?: string;
   objects?: string;
   shards?: boolean;
   shardSize: string;
   multiview?: boolean;
+  views?: string;
 }
 
-function int(name: string, text: string, min: number): number {
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < min) throw new DataOptionError(`--${name} must be an integer ≥ ${min}, not '${text}'`);
-  return v;
-}
+const int = (name: string, text: string, min: number): number => parseIntOption(name, text, min, (m) => new DataOptionError(m));
 
 function fmtTime(s: number): string {
   if (!Number.isFinite(s)) return '?';
@@ -30,14 +28,16 @@ function fmtTime(s: number): string {
 async function generate(o: GenerateCliOptions): Promise<void> {
   const count = int('count', o.count, 1);
   const seed = int('seed', o.seed, 0);
-  const size = int('size', o.size, 14);
+  const size = int('size', o.size ?? (o.multiview ? '32' : '224'), o.multiview ? 4 : 14);
   const shardSize = int('shard-size', o.shardSize, 1);
   if (o.multiview) {
     const multiview = (data as Record<string, unknown>).generateMultiviewScenes;
     if (typeof multiview !== 'function') {
       throw new DataOptionError('--multiview is not available yet: this @tips/data has no generateMultiviewScenes (multi-view 3D renders); generate 2D scenes without --multiview');
     }
-    const r = await (multiview as (opts: Record<string, unknown>) => Promise<unknown>)({ out: o.out, count, seed, split: o.split, shards: o.shards ? { size: shardSize } : false });
+    if (o.shards) throw new DataOptionError('--shards applies to the 2D scenes only; multi-view scenes are written as PNGs with a JSONL manifest');
+    const views = int('views', o.views ?? '6', 2);
+    const r = await (multiview as (opts: Record<string, unknown>) => Promise<unknown>)({ out: o.out, count, seed, split: o.split, size, views });
     process.stdout.write(JSON.stringify(r) + '\n');
     return;
   }
@@ -76,10 +76,11 @@ export function registerData(program: Command): void {
     .option('--count <n>', 'number of scenes', '1000')
     .option('--seed <n>', 'seed (same seed + split = same scenes)', '0')
     .option('--split <name>', 'split name; each split has its own stream, so train and eval never share a scene', 'train')
-    .option('--size <px>', 'image side in pixels', '224')
+    .option('--size <px>', 'image side in pixels (default 224; with --multiview 32)')
     .option('--objects <min,max>', 'objects per scene (default 1,4)')
     .option('--shards', 'also write WebDataset tar shards under {split}/shards/')
     .option('--shard-size <n>', 'samples per shard', '1000')
-    .option('--multiview', 'multi-view renders of 3D primitives with camera matrices (for the LRM head)')
+    .option('--multiview', 'multi-view renders of 3D primitives with camera matrices (for the LRM head; WebDataset shards do not apply)')
+    .option('--views <n>', 'with --multiview: views per scene', '6')
     .action(async (o: GenerateCliOptions) => generate(o));
 }

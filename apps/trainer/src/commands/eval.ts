@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { initBackend } from '@tips/runtime';
 import { ALL_TASKS, EvalInputError, evaluateCheckpoint, headlineTable, type CaptionChoice, type EvalTask, type GlobalEmbedding } from '@tips/eval';
 import { parseSize } from '../io/image-input';
+import { parseIntOption } from '../io/cli-numbers';
 
 interface EvalCliOptions {
   checkpoint: string;
@@ -31,11 +32,7 @@ interface EvalCliOptions {
   baseline?: boolean;
 }
 
-function positiveInt(name: string, text: string): number {
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < 1) throw new EvalInputError(`--${name} must be a positive integer, not '${text}'`);
-  return v;
-}
+const positiveInt = (name: string, text: string): number => parseIntOption(name, text, 1, (m) => new EvalInputError(m));
 
 function parseTasks(text: string | undefined): EvalTask[] | undefined {
   if (!text) return undefined;

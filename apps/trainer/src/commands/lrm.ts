@@ -20,21 +20,14 @@ import {
 import { initBackend, writeFileAtomic } from '@tips/runtime';
 import { TINY, visionConfigOf } from '@tips/trainer';
 import { vitPreset, type VitConfig } from '@tips/vit-core';
+import { parseIntOption, parseNumberOption } from '../io/cli-numbers';
 
 /** Where `tips lrm` keeps the built-in multi-view scenes when no data is given. */
 export const BUILTIN_MULTIVIEW_DIR = join('.cache', 'tips', 'multiview');
 
-function int(flag: string, text: string, min: number): number {
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < min) throw new LrmConfigError(`--${flag} must be an integer ≥ ${min}, not '${text}'`);
-  return v;
-}
+const int = (flag: string, text: string, min: number): number => parseIntOption(flag, text, min, (m) => new LrmConfigError(m));
 
-function num(flag: string, text: string): number {
-  const v = Number(text);
-  if (!Number.isFinite(v)) throw new LrmConfigError(`--${flag} must be a number, not '${text}'`);
-  return v;
-}
+const num = (flag: string, text: string): number => parseNumberOption(flag, text, (m) => new LrmConfigError(m));
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
