@@ -47,6 +47,48 @@ const resultsPath = join(out, 'results.json');
 const results = existsSync(resultsPath) ? JSON.parse(readFileSync(resultsPath, 'utf8')) : {};
 const commonEval = (config) => ({ imageSize: config.data.globalSize, maxImages: { train: 500 }, progress: true });
 
+function writeDoc() {
+  const ordered = [...ROWS.map((r) => r.key), 'random'].filter((k) => results[k]);
+  const table = headlineTable(ordered.map((k) => ({ name: results[k].name, metrics: results[k].metrics })));
+  const minutes = ((Date.now() - started) / 60000).toFixed(1);
+  const stepsUsed = Object.values(results).find((r) => r.steps)?.steps;
+  const times = ordered.filter((k) => results[k].seconds).map((k) => `${results[k].name}: ${(results[k].seconds / 60).toFixed(1)} min`).join('; ');
+  const doc = `# The TIPS ablation at tiny scale
+
+Command: \`npm run ablation${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`
+Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; ${describeBackend(info)}; Node ${process.version}.
+Data: the built-in spatial scenes (preset \`${preset}\`: ${stepsUsed} steps per row, same seeds and data order for every row).
+Wall time of this invocation: ${minutes} min (rows already in results.json were not re-run). Training + evaluation per row: ${times || 'n/a'}.
+
+${table}
+
+Metrics: frozen features; linear probes for segmentation (mIoU) and depth (256 bins → RMSE),
+kNN and linear classification of the scene label, zero-shot classification from class-name prompts,
+image↔text retrieval R@1 over the eval split's captions, zero-shot segmentation from patch–text cosine.
+  `;
+  mkdirSync('docs', { recursive: true });
+  const docPath = resolve('docs/ablation.md');
+  const previous = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '';
+  const analysis = previous.includes('## Reading') ? previous.slice(previous.indexOf('## Reading')) : '## Reading\n\n(to be written after a run)\n';
+  writeFileSync(docPath, `${doc}\n${analysis}`);
+  return { table, docPath };
+}
+
+// The random-init reference row: the same architecture, exported untrained, evaluated the same way.
+if (!results.random) {
+  const config = resolveTipsConfig({ preset, overrides: steps ? [`optim.steps=${steps}`] : [], patch: { run: { out: join(out, 'random') } } });
+  const tokenizerPath = resolveTokenizerPath(config);
+  const tokenizer = await SentencePieceTokenizer.load(tokenizerPath);
+  const model = await TipsModel.create(config, tokenizer.vocabSize);
+  const exported = await exportTips(model, join(out, 'random', 'final'), tokenizerPath);
+  model.dispose();
+  const data = await resolveTipsData(config);
+  const evalResult = await evaluateCheckpoint({ checkpoint: exported.dir, data: data.eval, trainData: data.train, outDir: join(out, 'random', 'report'), ...commonEval(config) });
+  results.random = { name: 'random init (no training)', metrics: evalResult.report.headline, seconds: 0 };
+  writeFileSync(resultsPath, JSON.stringify(results, null, 2));
+  writeDoc();
+}
+
 for (const row of rows) {
   if (results[row.key]?.metrics) {
     process.stderr.write(`ablation: ${row.key} already done (${resultsPath}); skipping\n`);
@@ -71,42 +113,11 @@ for (const row of rows) {
   });
   results[row.key] = { name: row.name, metrics: evalResult.report.headline, seconds: (Date.now() - t0) / 1000, steps: config.optim.steps };
   writeFileSync(resultsPath, JSON.stringify(results, null, 2));
+  writeDoc();
 }
 
-// The random-init reference row: the same architecture, exported untrained, evaluated the same way.
-if (!results.random) {
-  const config = resolveTipsConfig({ preset, overrides: steps ? [`optim.steps=${steps}`] : [], patch: { run: { out: join(out, 'random') } } });
-  const tokenizerPath = resolveTokenizerPath(config);
-  const tokenizer = await SentencePieceTokenizer.load(tokenizerPath);
-  const model = await TipsModel.create(config, tokenizer.vocabSize);
-  const exported = await exportTips(model, join(out, 'random', 'final'), tokenizerPath);
-  model.dispose();
-  const data = await resolveTipsData(config);
-  const evalResult = await evaluateCheckpoint({ checkpoint: exported.dir, data: data.eval, trainData: data.train, outDir: join(out, 'random', 'report'), ...commonEval(config) });
-  results.random = { name: 'random init (no training)', metrics: evalResult.report.headline, seconds: 0 };
-  writeFileSync(resultsPath, JSON.stringify(results, null, 2));
-}
 
-const ordered = [...ROWS.map((r) => r.key), 'random'].filter((k) => results[k]);
-const table = headlineTable(ordered.map((k) => ({ name: results[k].name, metrics: results[k].metrics })));
-const minutes = ((Date.now() - started) / 60000).toFixed(1);
-const stepsUsed = results[ordered[0]]?.steps;
-const doc = `# The TIPS ablation at tiny scale
 
-Command: \`npm run ablation${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`
-Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; ${describeBackend(info)}; Node ${process.version}.
-Data: the built-in spatial scenes (preset \`${preset}\`: ${stepsUsed} steps per row, same seeds and data order for every row).
-Wall time of this invocation: ${minutes} min (rows already in results.json were not re-run).
 
-${table}
-
-Metrics: frozen features; linear probes for segmentation (mIoU) and depth (256 bins → RMSE),
-kNN and linear classification of the scene label, zero-shot classification from class-name prompts,
-image↔text retrieval R@1 over the eval split's captions, zero-shot segmentation from patch–text cosine.
-`;
-mkdirSync('docs', { recursive: true });
-const docPath = resolve('docs/ablation.md');
-const previous = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '';
-const analysis = previous.includes('## Reading') ? previous.slice(previous.indexOf('## Reading')) : '## Reading\n\n(to be written after a run)\n';
-writeFileSync(docPath, `${doc}\n${analysis}`);
+const { table, docPath } = writeDoc();
 process.stdout.write(`${table}\n\nwrote ${docPath}\n`);

@@ -56,7 +56,7 @@ export const TINY: TipsConfig = {
   },
   optim: {
     steps: 300,
-    lr: { peak: 2e-3, end: 1e-5, warmup: 30 },
+    lr: { peak: 1e-3, end: 1e-5, warmup: 30 },
     weightDecay: { start: 0.04, end: 0.2 },
     clipGrad: 3,
     accumulate: 1,
