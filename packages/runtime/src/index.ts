@@ -32,6 +32,7 @@ export {
   gelu,
   silu,
   plainBatchMatMul,
+  checkpointed,
   setOpsPath,
   getOpsPath,
   useFastOps,
