@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { dense, gelu, layerNorm, multiHeadAttention, silu, ParamStore, Rng } from '@tips/runtime';
+import { checkpointed, dense, gelu, layerNorm, multiHeadAttention, silu, ParamStore, Rng } from '@tips/runtime';
 import { ffnHiddenDim, type VitConfig } from './config';
 import { VitInputError } from './errors';
 import { interpolatePosEmbed } from './pos-embed';
@@ -41,6 +41,14 @@ export interface VitForwardOptions {
   layers?: number[];
   /** Apply the final LayerNorm to the intermediate outputs (default true, as DINOv2's get_intermediate_layers). */
   normLayers?: boolean;
+  /**
+   * Gradient checkpointing per transformer block (default false): under a gradient tape each block
+   * runs as one op (@tips/runtime `checkpointed`) that keeps only its input and recomputes the block
+   * in the backward pass, so a training step holds one block's activations and gradients at a time
+   * instead of all of them, for one extra forward pass of the blocks. Same values and gradients;
+   * no effect without a tape (inference).
+   */
+  checkpointBlocks?: boolean;
 }
 
 /**
@@ -103,7 +111,7 @@ export class VisionTransformer {
       }
       for (let i = 0; i < cfg.depth; i++) {
         const rate = cfg.depth > 1 ? (dropRate * i) / (cfg.depth - 1) : dropRate;
-        x = this.block(i, x as tf.Tensor3D, rate, options.rng);
+        x = this.block(i, x as tf.Tensor3D, rate, options.rng, options.checkpointBlocks ?? false);
         if (wanted.includes(i)) collected.set(i, tf.keep(tf.clone(x) as tf.Tensor3D));
       }
       return tf.keep(x as tf.Tensor3D);
@@ -143,42 +151,78 @@ export class VisionTransformer {
     return result;
   }
 
-  private block(i: number, x: tf.Tensor3D, dropRate: number, rng?: Rng): tf.Tensor3D {
+  /** Names of block i's parameters, in the order the block function takes them. */
+  private blockParamNames(i: number): string[] {
     const cfg = this.config;
     const b = `blocks.${i}.`;
-    const [B, T, D] = x.shape;
-    const eps = cfg.eps;
-    const residual = (branch: tf.Tensor, gammaName: string): tf.Tensor => {
-      let r = cfg.layerScale ? tf.mul(branch, this.p(gammaName)) : branch;
-      if (dropRate > 0 && rng) {
-        const keep = 1 - dropRate;
+    const names = [`${b}norm1.weight`, `${b}norm1.bias`, `${b}attn.qkv.weight`];
+    if (cfg.qkvBias) names.push(`${b}attn.qkv.bias`);
+    names.push(`${b}attn.proj.weight`, `${b}attn.proj.bias`);
+    if (cfg.layerScale) names.push(`${b}ls1.gamma`, `${b}ls2.gamma`);
+    names.push(`${b}norm2.weight`, `${b}norm2.bias`);
+    if (cfg.ffn === 'swiglu') names.push(`${b}mlp.w12.weight`, `${b}mlp.w12.bias`, `${b}mlp.w3.weight`, `${b}mlp.w3.bias`);
+    else names.push(`${b}mlp.fc1.weight`, `${b}mlp.fc1.bias`, `${b}mlp.fc2.weight`, `${b}mlp.fc2.bias`);
+    return names;
+  }
+
+  private block(i: number, x: tf.Tensor3D, dropRate: number, rng: Rng | undefined, checkpoint: boolean): tf.Tensor3D {
+    const B = x.shape[0];
+    // Stochastic depth: both residual masks ([B, 1, 1], 0 or 1/keep) are drawn here, before the
+    // block runs (attention's first, then the FFN's, as always), so that a checkpointed block's
+    // recompute multiplies by the very same masks and the Rng stream does not depend on checkpointing.
+    const masks: tf.Tensor[] = [];
+    if (dropRate > 0 && rng) {
+      const keep = 1 - dropRate;
+      for (let r = 0; r < 2; r++) {
         const mask = new Float32Array(B);
         for (let k = 0; k < B; k++) mask[k] = rng.bernoulli(keep) ? 1 / keep : 0;
-        r = tf.mul(r, tf.tensor3d(mask, [B, 1, 1]));
+        masks.push(tf.tensor3d(mask, [B, 1, 1]));
       }
-      return r;
+    }
+    const names = this.blockParamNames(i);
+    const params = names.map((n) => this.p(n));
+    const nMasks = masks.length;
+    const fn = (...args: tf.Tensor[]): tf.Tensor3D => {
+      const p = new Map<string, tf.Tensor>();
+      names.forEach((n, k) => p.set(n, args[1 + nMasks + k]!));
+      return this.blockForward(i, args[0] as tf.Tensor3D, nMasks ? [args[1]!, args[2]!] : null, (n) => p.get(n)!);
+    };
+    const inputs = [x, ...masks, ...params];
+    return checkpoint ? checkpointed(fn, inputs) : fn(...inputs);
+  }
+
+  /** Block i as a pure function of its input, its drop-path masks and its parameters (read through `p`). */
+  private blockForward(i: number, x: tf.Tensor3D, dropMasks: [tf.Tensor, tf.Tensor] | null, p: (name: string) => tf.Tensor): tf.Tensor3D {
+    const cfg = this.config;
+    const b = `blocks.${i}.`;
+    const [B, T] = x.shape;
+    const eps = cfg.eps;
+    const residual = (branch: tf.Tensor, gammaName: string, r: 0 | 1): tf.Tensor => {
+      let out = cfg.layerScale ? tf.mul(branch, p(gammaName)) : branch;
+      if (dropMasks) out = tf.mul(out, dropMasks[r]);
+      return out;
     };
     // Attention branch.
-    const n1 = layerNorm(x, this.p(`${b}norm1.weight`) as tf.Tensor1D, this.p(`${b}norm1.bias`) as tf.Tensor1D, eps);
-    const qkv = dense(n1, this.p(`${b}attn.qkv.weight`) as tf.Tensor2D, cfg.qkvBias ? (this.p(`${b}attn.qkv.bias`) as tf.Tensor1D) : null);
+    const n1 = layerNorm(x, p(`${b}norm1.weight`) as tf.Tensor1D, p(`${b}norm1.bias`) as tf.Tensor1D, eps);
+    const qkv = dense(n1, p(`${b}attn.qkv.weight`) as tf.Tensor2D, cfg.qkvBias ? (p(`${b}attn.qkv.bias`) as tf.Tensor1D) : null);
     const [q, k, v] = tf.split(qkv, 3, -1) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
     const attn = multiHeadAttention(q, k, v, { heads: cfg.heads });
-    const proj = dense(attn, this.p(`${b}attn.proj.weight`) as tf.Tensor2D, this.p(`${b}attn.proj.bias`) as tf.Tensor1D);
-    let y = tf.add(x, residual(proj, `${b}ls1.gamma`));
+    const proj = dense(attn, p(`${b}attn.proj.weight`) as tf.Tensor2D, p(`${b}attn.proj.bias`) as tf.Tensor1D);
+    let y = tf.add(x, residual(proj, `${b}ls1.gamma`, 0));
     // FFN branch.
-    const n2 = layerNorm(y, this.p(`${b}norm2.weight`) as tf.Tensor1D, this.p(`${b}norm2.bias`) as tf.Tensor1D, eps);
+    const n2 = layerNorm(y, p(`${b}norm2.weight`) as tf.Tensor1D, p(`${b}norm2.bias`) as tf.Tensor1D, eps);
     let f: tf.Tensor;
     if (cfg.ffn === 'swiglu') {
       const H = ffnHiddenDim(cfg);
-      const x12 = dense(n2, this.p(`${b}mlp.w12.weight`) as tf.Tensor2D, this.p(`${b}mlp.w12.bias`) as tf.Tensor1D);
+      const x12 = dense(n2, p(`${b}mlp.w12.weight`) as tf.Tensor2D, p(`${b}mlp.w12.bias`) as tf.Tensor1D);
       const x1 = tf.slice(x12, [0, 0, 0], [B, T, H]);
       const x2 = tf.slice(x12, [0, 0, H], [B, T, H]);
-      f = dense(tf.mul(silu(x1), x2), this.p(`${b}mlp.w3.weight`) as tf.Tensor2D, this.p(`${b}mlp.w3.bias`) as tf.Tensor1D);
+      f = dense(tf.mul(silu(x1), x2), p(`${b}mlp.w3.weight`) as tf.Tensor2D, p(`${b}mlp.w3.bias`) as tf.Tensor1D);
     } else {
-      const hdn = gelu(dense(n2, this.p(`${b}mlp.fc1.weight`) as tf.Tensor2D, this.p(`${b}mlp.fc1.bias`) as tf.Tensor1D));
-      f = dense(hdn, this.p(`${b}mlp.fc2.weight`) as tf.Tensor2D, this.p(`${b}mlp.fc2.bias`) as tf.Tensor1D);
+      const hdn = gelu(dense(n2, p(`${b}mlp.fc1.weight`) as tf.Tensor2D, p(`${b}mlp.fc1.bias`) as tf.Tensor1D));
+      f = dense(hdn, p(`${b}mlp.fc2.weight`) as tf.Tensor2D, p(`${b}mlp.fc2.bias`) as tf.Tensor1D);
     }
-    y = tf.add(y, residual(f, `${b}ls2.gamma`));
+    y = tf.add(y, residual(f, `${b}ls2.gamma`, 1));
     return y as tf.Tensor3D;
   }
 
