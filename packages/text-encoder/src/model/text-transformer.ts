@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { dense, layerNorm, multiHeadAttention, type ParamStore } from '@tips/runtime';
+import { checkpointed, dense, layerNorm, multiHeadAttention, type ParamStore } from '@tips/runtime';
 import { TextInputError } from '../errors';
 import type { SentencePieceTokenizer, TokenizeOptions } from '../tokenizer/tokenizer';
 import type { TextConfig } from './config';
@@ -11,7 +11,30 @@ import { sinusoidalPositions } from './positional';
 export interface TextForwardOptions {
   /** Check that every id is inside the vocabulary (reads the ids back; default true). */
   checkIds?: boolean;
+  /**
+   * Gradient checkpointing per transformer block (default false): under a gradient tape each block
+   * runs as one op (@tips/runtime `checkpointed`) that keeps only its input and recomputes the block
+   * in the backward pass, so training holds one block's activations and gradients at a time. Same
+   * values and gradients; no effect without a tape (inference).
+   */
+  checkpointBlocks?: boolean;
 }
+
+/** Parameter names of text block i (prefix p), in the order the block function takes them. */
+const BLOCK_PARAMS = [
+  'ln_1.weight',
+  'ln_1.bias',
+  'attn.in_proj_weight',
+  'attn.in_proj_bias',
+  'attn.out_proj.weight',
+  'attn.out_proj.bias',
+  'ln_2.weight',
+  'ln_2.bias',
+  'mlp.c_fc.weight',
+  'mlp.c_fc.bias',
+  'mlp.c_proj.weight',
+  'mlp.c_proj.bias',
+] as const;
 
 export interface EmbedOptions extends TokenizeOptions {
   /** Tokens per text (default config.maxLen, 64 for TIPS). */
@@ -66,20 +89,14 @@ export class TextTransformer {
       const pad = tf.cast(paddings, 'float32');
       // mask = (paddings == 0): keys attended to and MLP rows kept.
       const keep = tf.cast(tf.equal(pad, 0), 'float32') as tf.Tensor2D;
-      const keep3 = tf.expandDims(keep, -1);
       let x: tf.Tensor = tf.mul(embeddingLookup(this.w('token_embedding.weight'), ids), Math.sqrt(D));
       x = tf.add(x, tf.tensor2d(sinusoidalPositions(L, D), [L, D]));
       for (let i = 0; i < cfg.numLayers; i++) {
         const p = blockPrefix(i);
-        const h = layerNorm(x, this.b(`${p}ln_1.weight`), this.b(`${p}ln_1.bias`), cfg.eps);
-        const qkv = dense(h, this.w(`${p}attn.in_proj_weight`), this.b(`${p}attn.in_proj_bias`));
-        const [q, k, v] = tf.split(qkv, 3, -1) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
-        const a = multiHeadAttention(q, k, v, { heads: cfg.numHeads, keyMask: keep });
-        x = tf.add(x, dense(a, this.w(`${p}attn.out_proj.weight`), this.b(`${p}attn.out_proj.bias`)));
-        const h2 = layerNorm(x, this.b(`${p}ln_2.weight`), this.b(`${p}ln_2.bias`), cfg.eps);
-        let m = tf.mul(tf.relu(dense(h2, this.w(`${p}mlp.c_fc.weight`), this.b(`${p}mlp.c_fc.bias`))), keep3);
-        m = tf.mul(dense(m, this.w(`${p}mlp.c_proj.weight`), this.b(`${p}mlp.c_proj.bias`)), keep3);
-        x = tf.add(x, m);
+        const params = BLOCK_PARAMS.map((n) => this.params.get(`${p}${n}`));
+        // keep [B, L] is an input too: a checkpointed block recomputes from its saved inputs only.
+        const inputs = [x, keep, ...params];
+        x = options.checkpointBlocks ? checkpointed(this.blockFn, inputs) : this.blockFn(...inputs);
       }
       x = layerNorm(x, this.b('ln_final.weight'), this.b('ln_final.bias'), cfg.eps);
       // GlobalAvgPooling: zero where paddings > 0, divide by Σ(1 − paddings) + 1e-8.
@@ -89,6 +106,28 @@ export class TextTransformer {
       return tf.reshape(tf.div(sum, count), [B, D]) as tf.Tensor2D;
     });
   }
+
+  /**
+   * One pre-LN block as a pure function of (x [B, L, D], keep [B, L] — 1 at real tokens, its
+   * parameters in BLOCK_PARAMS order): attention that ignores padded keys, ReLU MLP zeroed at padding.
+   */
+  private readonly blockFn = (...args: tf.Tensor[]): tf.Tensor3D => {
+    const cfg = this.config;
+    const [x, keep] = args as [tf.Tensor3D, tf.Tensor2D];
+    const [ln1w, ln1b, inW, inB, outW, outB, ln2w, ln2b, fcW, fcB, projW, projB] = args.slice(2) as [
+      tf.Tensor1D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D,
+    ];
+    const keep3 = tf.expandDims(keep, -1);
+    const h = layerNorm(x, ln1w, ln1b, cfg.eps);
+    const qkv = dense(h, inW, inB);
+    const [q, k, v] = tf.split(qkv, 3, -1) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+    const a = multiHeadAttention(q, k, v, { heads: cfg.numHeads, keyMask: keep });
+    const y = tf.add(x, dense(a, outW, outB));
+    const h2 = layerNorm(y, ln2w, ln2b, cfg.eps);
+    let m = tf.mul(tf.relu(dense(h2, fcW, fcB)), keep3);
+    m = tf.mul(dense(m, projW, projB), keep3);
+    return tf.add(y, m) as tf.Tensor3D;
+  };
 
   private checkIds(ids: tf.Tensor): void {
     const V = this.config.vocabSize;
