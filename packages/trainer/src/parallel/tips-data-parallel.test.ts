@@ -167,6 +167,27 @@ describe('TipsDataParallel (2 workers)', () => {
     expect((err as TrainingDivergedError).step).toBe(0);
   });
 
+  it('runs the workers with model.checkpointBlocks (checkpointed blocks, drop path on): the same losses and weights as without', async () => {
+    const withDrop = (on: boolean) => config({ model: { ...MICRO.model, vision: { ...MICRO.model.vision, dropPathRate: 0.3 }, checkpointBlocks: on } });
+    const batch = syntheticTipsBatch(withDrop(false), VOCAB, 6);
+    const off = await runParallel(withDrop(false), batch, 2, 2);
+    const on = await runParallel(withDrop(true), batch, 2, 2);
+    expect(on.model.config.model.checkpointBlocks).toBe(true);
+    off.records.forEach((r, i) => {
+      expect(Math.abs(on.records[i]!.loss - r.loss)).toBeLessThanOrEqual(1e-5 * Math.abs(r.loss));
+      for (const [k, v] of Object.entries(r.terms)) expect(on.records[i]!.terms[k]).toBeCloseTo(v, 5);
+    });
+    const a = bits(off.model);
+    const b = bits(on.model);
+    for (const [k, v] of a) {
+      const w = b.get(k)!;
+      const err = Math.max(0, ...v.map((x, j) => Math.abs(x - w[j]!)));
+      expect({ k, ok: err <= 1e-5 * Math.max(1, ...v.map(Math.abs)) }).toEqual({ k, ok: true });
+    }
+    off.model.dispose();
+    on.model.dispose();
+  });
+
   it("resolves optim.workers ('auto' = all cores) and refuses batches smaller than the pool", async () => {
     expect(resolveWorkers(undefined)).toBe(1);
     expect(resolveWorkers('auto')).toBe(availableParallelism());

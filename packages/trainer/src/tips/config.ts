@@ -50,7 +50,21 @@ const projectionSchema = z
 
 export const tipsConfigSchema = z
   .object({
-    model: z.object({ vision: visionSchema, text: textSchema }).strict(),
+    model: z
+      .object({
+        vision: visionSchema,
+        text: textSchema,
+        /**
+         * Gradient checkpointing of every transformer block of the student's image and text towers
+         * (vit-core / text-encoder `checkpointBlocks`): each block keeps only its input through the
+         * forward pass and is recomputed in the backward pass — one extra forward of the towers for
+         * a step whose memory holds one block's activations and gradients at a time. Same losses and
+         * gradients. Needed for S/14@224 and up on wasm (4 GB heap). Default false (tiny); the S, B
+         * and g presets set it.
+         */
+        checkpointBlocks: z.boolean().default(false),
+      })
+      .strict(),
     objective: z
       .object({
         /** CLIP(cls1, web caption). */

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveTipsConfig, parseOverride, mergeDeep } from './load-config';
+import { resolveTipsConfig, parseOverride, mergeDeep, validateTipsConfig } from './load-config';
 import { TrainConfigError } from '../errors';
 import { TINY } from './presets';
 
@@ -56,4 +56,17 @@ describe('TIPS configuration', () => {
     expect(s.data.localCount).toBe(6);
     expect(mergeDeep({ a: { b: 1, c: 2 } }, { a: { b: undefined } })).toEqual({ a: { c: 2 } });
   });
+
+  it('model.checkpointBlocks: off for tiny, on for the paper presets, validated, and defaulted for older configs', () => {
+    expect(resolveTipsConfig().model.checkpointBlocks).toBe(false);
+    for (const preset of ['S', 'B', 'g']) expect({ preset, on: resolveTipsConfig({ preset }).model.checkpointBlocks }).toEqual({ preset, on: true });
+    expect(resolveTipsConfig({ overrides: ['model.checkpointBlocks=true'] }).model.checkpointBlocks).toBe(true);
+    expect(resolveTipsConfig({ preset: 'S', overrides: ['model.checkpointBlocks=false'] }).model.checkpointBlocks).toBe(false);
+    expect(() => resolveTipsConfig({ overrides: ['model.checkpointBlocks=yes'] })).toThrow(/model\.checkpointBlocks: .*boolean/i);
+    // A config written before the key existed (e.g. in a checkpoint) still validates, with it off.
+    const { checkpointBlocks, ...model } = TINY.model;
+    expect(checkpointBlocks).toBe(false);
+    expect(validateTipsConfig({ ...TINY, model }).model.checkpointBlocks).toBe(false);
+  });
 });
+

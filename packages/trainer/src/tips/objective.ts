@@ -105,6 +105,7 @@ export class TipsObjective implements Trainable<TipsBatch> {
       training: true,
       dropPathRate: m.config.model.vision.dropPathRate,
       rng: ctx.rng,
+      checkpointBlocks: m.config.model.checkpointBlocks,
     });
     const contrastive = (image: tf.Tensor2D, text: tf.Tensor2D): tf.Scalar =>
       m.sigLip
@@ -115,7 +116,7 @@ export class TipsObjective implements Trainable<TipsBatch> {
     if (p.web) add('clip_web', contrastive(student.cls1, texts.web!), c.web.weight);
     if (p.synthetic) add('clip_synthetic', contrastive(c.dualCls ? student.cls2 : student.cls1, texts.synthetic!), c.synthetic.weight);
     if (c.distill.enabled && p.locals && p.dinoTargets) {
-      const local = m.vision.forward(p.locals, { training: true, dropPathRate: m.config.model.vision.dropPathRate, rng: ctx.rng });
+      const local = m.vision.forward(p.locals, { training: true, dropPathRate: m.config.model.vision.dropPathRate, rng: ctx.rng, checkpointBlocks: m.config.model.checkpointBlocks });
       const cls = c.distill.token === 'cls1' ? local.cls1 : local.cls2;
       const B = p.dinoTargets.shape[0];
       const logits = tf.reshape(m.dinoHead!.apply(cls), [cls.shape[0] / B, B, -1]);
@@ -131,14 +132,15 @@ export class TipsObjective implements Trainable<TipsBatch> {
 
   private embedTexts(p: Prepared): { web: tf.Tensor2D | null; synthetic: tf.Tensor2D | null } {
     const text = this.model.text;
+    const options = { checkpointBlocks: this.model.config.model.checkpointBlocks };
     if (p.web && p.synthetic && p.web.ids.shape[1] === p.synthetic.ids.shape[1]) {
       const B = p.web.ids.shape[0];
-      const both = text.forward(tf.concat([p.web.ids, p.synthetic.ids], 0), tf.concat([p.web.paddings, p.synthetic.paddings], 0));
+      const both = text.forward(tf.concat([p.web.ids, p.synthetic.ids], 0), tf.concat([p.web.paddings, p.synthetic.paddings], 0), options);
       return { web: tf.slice(both, [0, 0], [B, -1]), synthetic: tf.slice(both, [B, 0], [-1, -1]) };
     }
     return {
-      web: p.web ? text.forward(p.web.ids, p.web.paddings) : null,
-      synthetic: p.synthetic ? text.forward(p.synthetic.ids, p.synthetic.paddings) : null,
+      web: p.web ? text.forward(p.web.ids, p.web.paddings, options) : null,
+      synthetic: p.synthetic ? text.forward(p.synthetic.ids, p.synthetic.paddings, options) : null,
     };
   }
 

@@ -14,6 +14,7 @@ export const TINY: TipsConfig = {
   model: {
     vision: { embedDim: 96, depth: 4, heads: 3, mlpHidden: 384, ffn: 'mlp', posGrid: 6, layerScaleInit: 1, dropPathRate: 0, initPixelMean: 0.5 },
     text: { hiddenSize: 96, mlpDim: 384, numHeads: 3, numLayers: 2, maxLen: 32 },
+    checkpointBlocks: false,
   },
   objective: {
     web: { enabled: true, weight: 1 },
@@ -72,6 +73,8 @@ const paper = (vision: 'S' | 'B' | 'g', batchSize: number, lr: number): TipsConf
   model: {
     vision: { preset: vision, embedDim: undefined, depth: undefined, heads: undefined, mlpHidden: undefined, ffn: undefined, posGrid: 16, layerScaleInit: 1e-5, dropPathRate: vision === 'g' ? 0.4 : 0.1 },
     text: { preset: vision, hiddenSize: undefined, mlpDim: undefined, numHeads: undefined, numLayers: undefined, maxLen: 64 },
+    // Without it the step does not fit a 4 GB wasm heap even at one image (docs/performance.md).
+    checkpointBlocks: true,
   },
   objective: {
     distill: { head: { prototypes: 65536, hiddenDim: 2048, bottleneckDim: 256 }, teacherTemp: { start: 0.04, end: 0.07, warmupSteps: 30000 } },
