@@ -12,10 +12,13 @@
 //       torchPassive    the same with OMP_WAIT_POLICY=PASSIVE (waiting threads sleep: on a loaded
 //                       machine the spinning thread otherwise burns the CPU share its partner needs)
 //       torchOneThread  tips_step.py on one thread: the per-core comparison with `single`
-//     plus, for tiny, the tf.profile top kernels of one single-thread step, and for S, when our step
-//     does not fit the wasm heap, what failed and a per-component estimate (`sEstimate`).
+//     plus, for tiny, the tf.profile top kernels of one single-thread step. S runs with per-block
+//     gradient checkpointing (model.checkpointBlocks, the S preset's default) at the largest batch
+//     that fits (see benchS); when not even one image fits the wasm heap, it reports what failed and
+//     a per-component estimate (`sEstimate`).
 //   Variants run in separate child processes, alternating over passes (see compareVariants).
-// Options (env): TIPS_BENCH_SIZES=tiny,S  TIPS_BENCH_PASSES (tiny, default 2)  TIPS_BENCH_STEPS (tiny, default 4).
+// Options (env): TIPS_BENCH_SIZES=tiny,S  TIPS_BENCH_PASSES (tiny, default 2)  TIPS_BENCH_STEPS (tiny, default 4)
+//   TIPS_BENCH_S_BATCH (default 8)  TIPS_BENCH_S_WARMUP (0)  TIPS_BENCH_S_STEPS (1)  TIPS_BENCH_S_TORCH (default,PASSIVE,oneThread).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -130,11 +133,11 @@ async function partsChild(_variant, opts) {
       });
     },
     globalForwardBackward: grad([...vision, ...m.ibotHead.params.values()], () => {
-      const o = m.vision.forward(global, { masks: mask, training: true });
+      const o = m.vision.forward(global, { masks: mask, training: true, checkpointBlocks: config.model.checkpointBlocks });
       return mean(o.cls1, o.cls2, tf.logSoftmax(m.ibotHead.apply(o.patches)));
     }),
-    localsForwardBackward: grad([...vision, ...m.dinoHead.params.values()], () => mean(tf.logSoftmax(m.dinoHead.apply(m.vision.forward(locals, { training: true }).cls1)))),
-    textForwardBackward: grad([...m.text.params.variables().values()], () => mean(m.text.forward(ids, pads))),
+    localsForwardBackward: grad([...vision, ...m.dinoHead.params.values()], () => mean(tf.logSoftmax(m.dinoHead.apply(m.vision.forward(locals, { training: true, checkpointBlocks: config.model.checkpointBlocks }).cls1)))),
+    textForwardBackward: grad([...m.text.params.variables().values()], () => mean(m.text.forward(ids, pads, { checkpointBlocks: config.model.checkpointBlocks }))),
   };
   const out = { note: 'CPU ms per component at batch 1, single thread (pessimistic for larger batches: per-call weight packing is amortised over fewer rows); perStepMs runs once per step whatever the batch', perImageMs: {}, perStepMs: {} };
   const cpu = () => {
@@ -214,11 +217,11 @@ function torchSummary(t) {
   return { version: t.torch, blas: t.blas, threads: t.threads, imageTower: t.imageTower };
 }
 
-async function writeInputs(size, dir) {
+async function writeInputs(size, dir, patch = {}) {
   const rt = await import('@tips/runtime');
   const trainer = await import('@tips/trainer');
   await rt.initBackend({ backend: 'wasm' });
-  const config = benchConfig(size);
+  const config = benchConfig(size, patch);
   const vocab = await vocabSizeOf(size);
   const model = await trainer.TipsModel.create(config, vocab);
   const npz = join(dir, `${size}.npz`);
@@ -281,22 +284,59 @@ async function benchTiny(dir) {
   };
 }
 
+/**
+ * S/14@224 with model.checkpointBlocks (the S preset's default): our single-thread step at the
+ * largest batch that fits — TIPS_BENCH_S_BATCH (default 8), halved after each failure down to 1 —
+ * then the 2-worker step and the PyTorch references (TIPS_BENCH_S_TORCH, default
+ * default,PASSIVE,oneThread) at that batch, from the same weights and batch. A step takes minutes, so
+ * ours runs TIPS_BENCH_S_WARMUP (default 0) + TIPS_BENCH_S_STEPS (default 1) steps and PyTorch 1 + 1;
+ * with 0 warm-up steps our time includes one-time costs (wasm compile, first XNNPACK calls: about a
+ * second against a step of minutes). When even one image fails, the failure and the per-component
+ * estimate (`sEstimate`) are reported instead.
+ */
 async function benchS(dir) {
-  const { npz, config, sizes } = await writeInputs('S', dir);
-  const out = { config: describe(config, sizes), ours: {} };
-  for (const variant of ['single', 'parallel']) {
-    log(`S ${variant}`);
-    const r = runOwnChild(variant, { size: 'S', warmup: 1, steps: 2 });
-    out.ours[variant] = r.failed
-      ? { failed: r.failed, wasmHeapMB: r.mainThreadWasmHeapMB ?? null, workers: r.workers ?? null }
-      : { msPerStep: r.msPerStep.median, cpuMsPerStep: r.cpuMsPerStep.median, busiestThreadCpuMs: r.busiestThreadCpuMsPerStep, peakRssMB: r.rssMB.peakProcess, workers: r.workers };
+  const warmup = Number(process.env.TIPS_BENCH_S_WARMUP ?? 0);
+  const steps = Number(process.env.TIPS_BENCH_S_STEPS ?? 1);
+  const stepOpts = { size: 'S', warmup, steps };
+  const ours = {};
+  const tried = [];
+  let B = Number(process.env.TIPS_BENCH_S_BATCH ?? 8);
+  const summarise = (r) =>
+    r.failed
+      ? { failed: r.failed, wasmHeapMB: r.mainThreadWasmHeapMB ?? null, workers: r.workers ?? null, batchSize: r.batchSize ?? null }
+      : {
+          batchSize: r.batchSize,
+          workers: r.workers,
+          msPerStep: r.msPerStep.median,
+          cpuMsPerStep: r.cpuMsPerStep.median,
+          busiestThreadCpuMs: r.busiestThreadCpuMsPerStep,
+          imagesPerSec: { wall: round((1000 * r.batchSize) / r.msPerStep.median), idleMachine: r.busiestThreadCpuMsPerStep ? round((1000 * r.batchSize) / r.busiestThreadCpuMsPerStep) : null },
+          peakRssMB: r.rssMB.peakProcess,
+          mainThreadWasmHeapMB: r.mainThreadWasmHeapMB,
+          firstRecord: r.firstRecord,
+          tensorsAfterEachStep: r.tensorsAfterEachStep,
+        };
+  for (;;) {
+    log(`S single, batch ${B}`);
+    const r = runOwnChild('single', { ...stepOpts, patch: { data: { batchSize: B } } });
+    tried.push({ batchSize: B, ...(r.failed ? { failed: r.failed, wasmHeapMB: r.mainThreadWasmHeapMB ?? null } : { fits: true }) });
+    if (!r.failed || B === 1) {
+      ours.single = summarise({ batchSize: B, ...r });
+      break;
+    }
+    B = Math.max(1, Math.floor(B / 2));
   }
-  const B = config.data.batchSize;
+  if (!ours.single.failed && B >= availableParallelism()) {
+    log(`S parallel, batch ${B}`);
+    ours.parallel = summarise({ batchSize: B, ...runOwnChild('parallel', { ...stepOpts, patch: { data: { batchSize: B } } }) });
+  }
+  const { npz, config, sizes } = await writeInputs('S', dir, { data: { batchSize: B } });
+  const out = { config: { ...describe(config, sizes), checkpointBlocks: config.model.checkpointBlocks }, batchSizesTried: tried, ours };
   const torchRuns = {};
-  for (const policy of ['default', 'PASSIVE', 'oneThread']) {
+  for (const policy of (process.env.TIPS_BENCH_S_TORCH ?? 'default,PASSIVE,oneThread').split(',').filter(Boolean)) {
     const saved = process.env.OMP_WAIT_POLICY;
     if (policy === 'PASSIVE') process.env.OMP_WAIT_POLICY = 'PASSIVE';
-    const t = runTorch(join(HERE, 'tips_step.py'), { npz, threads: policy === 'oneThread' ? 1 : 2, warmup: 1, steps: 2 });
+    const t = runTorch(join(HERE, 'tips_step.py'), { npz, threads: policy === 'oneThread' ? 1 : 2, warmup: 1, steps: 1 });
     if (saved === undefined) delete process.env.OMP_WAIT_POLICY;
     else process.env.OMP_WAIT_POLICY = saved;
     torchRuns[policy] = t.skipped
@@ -305,8 +345,20 @@ async function benchS(dir) {
     if (t.skipped) break;
   }
   out.torch = torchRuns;
+  const okTorch = Object.entries(torchRuns).filter(([p, r]) => p !== 'oneThread' && !r.skipped);
+  const fastest = okTorch.sort((a, b) => a[1].msPerStep - b[1].msPerStep)[0];
+  if (fastest) {
+    const [name, t] = fastest;
+    out.ratios = { bestTorch: name };
+    for (const [v, o] of Object.entries(ours)) {
+      if (o.failed) continue;
+      out.ratios[`${v}OverBestTorch`] = { wall: round(o.msPerStep / t.msPerStep), cpu: round(o.cpuMsPerStep / t.cpuMsPerStep), idleMachine: o.busiestThreadCpuMs && t.busiestThreadCpuMs ? round(o.busiestThreadCpuMs / t.busiestThreadCpuMs) : null };
+    }
+    const one = torchRuns.oneThread;
+    if (one && !one.skipped && ours.single && !ours.single.failed) out.ratios.singleOverTorchOneThread = { wall: round(ours.single.msPerStep / one.msPerStep), cpu: round(ours.single.cpuMsPerStep / one.cpuMsPerStep) };
+  }
   const t = ['default', 'PASSIVE'].map((p) => torchRuns[p]).filter((r) => r && !r.skipped).sort((a, b) => a.cpuMsPerStep - b.cpuMsPerStep)[0] ?? { skipped: true };
-  if (Object.values(out.ours).some((o) => o.failed)) {
+  if (Object.values(ours).some((o) => o.failed)) {
     log('S: estimating our step from its components (batch 1)');
     const p = runOwnChild('parts', { reps: 2 });
     if (!p.failed) {
