@@ -285,22 +285,20 @@ async function benchTiny(dir) {
 }
 
 /**
- * S/14@224 with model.checkpointBlocks (the S preset's default): our single-thread step at the
- * largest batch that fits — TIPS_BENCH_S_BATCH (default 8), halved after each failure down to 1 —
- * then the 2-worker step and the PyTorch references (TIPS_BENCH_S_TORCH, default
- * default,PASSIVE,oneThread) at that batch, from the same weights and batch. A step takes minutes, so
- * ours runs TIPS_BENCH_S_WARMUP (default 0) + TIPS_BENCH_S_STEPS (default 1) steps and PyTorch 1 + 1;
- * with 0 warm-up steps our time includes one-time costs (wasm compile, first XNNPACK calls: about a
- * second against a step of minutes). When even one image fails, the failure and the per-component
- * estimate (`sEstimate`) are reported instead.
+ * S/14@224 with model.checkpointBlocks (the S preset's default), each variant at the largest batch
+ * that fits its wasm heap(s) — TIPS_BENCH_S_BATCH (default 8), halved after each failure: the
+ * single-thread step down to 1, the data-parallel step (one 4 GB heap per worker) down to the
+ * single-thread batch. The PyTorch references (TIPS_BENCH_S_TORCH, default default,PASSIVE,oneThread)
+ * run at each batch used, from the same weights and batch. A step takes minutes, so ours runs
+ * TIPS_BENCH_S_WARMUP (default 0) + TIPS_BENCH_S_STEPS (default 1) steps and PyTorch 1 + 1; with 0
+ * warm-up steps our time includes one-time costs (wasm compile, first XNNPACK calls: about a second
+ * against a step of a minute). When even one image fails, the failure and the per-component estimate
+ * (`sEstimate`) are reported instead.
  */
 async function benchS(dir) {
   const warmup = Number(process.env.TIPS_BENCH_S_WARMUP ?? 0);
   const steps = Number(process.env.TIPS_BENCH_S_STEPS ?? 1);
-  const stepOpts = { size: 'S', warmup, steps };
-  const ours = {};
-  const tried = [];
-  let B = Number(process.env.TIPS_BENCH_S_BATCH ?? 8);
+  const B0 = Number(process.env.TIPS_BENCH_S_BATCH ?? 8);
   const summarise = (r) =>
     r.failed
       ? { failed: r.failed, wasmHeapMB: r.mainThreadWasmHeapMB ?? null, workers: r.workers ?? null, batchSize: r.batchSize ?? null }
@@ -316,49 +314,62 @@ async function benchS(dir) {
           firstRecord: r.firstRecord,
           tensorsAfterEachStep: r.tensorsAfterEachStep,
         };
-  for (;;) {
-    log(`S single, batch ${B}`);
-    const r = runOwnChild('single', { ...stepOpts, patch: { data: { batchSize: B } } });
-    tried.push({ batchSize: B, ...(r.failed ? { failed: r.failed, wasmHeapMB: r.mainThreadWasmHeapMB ?? null } : { fits: true }) });
-    if (!r.failed || B === 1) {
-      ours.single = summarise({ batchSize: B, ...r });
-      break;
+  /** Runs `variant` at B, B/2, … down to `minB`; returns the summary at the first batch that fits and every try. */
+  const largestThatFits = (variant, minB) => {
+    const tried = [];
+    for (let B = B0; ; B = Math.max(minB, Math.floor(B / 2))) {
+      log(`S ${variant}, batch ${B}`);
+      const r = runOwnChild(variant, { size: 'S', warmup, steps, patch: { data: { batchSize: B } } });
+      tried.push({ batchSize: B, ...(r.failed ? { failed: r.failed, wasmHeapMB: r.mainThreadWasmHeapMB ?? null } : { fits: true }) });
+      if (!r.failed || B <= minB) return { result: summarise({ batchSize: B, ...r }), tried };
     }
-    B = Math.max(1, Math.floor(B / 2));
+  };
+  const ours = {};
+  const batchSizesTried = {};
+  const single = largestThatFits('single', 1);
+  ours.single = single.result;
+  batchSizesTried.single = single.tried;
+  const workers = availableParallelism();
+  if (!ours.single.failed && B0 >= workers) {
+    const par = largestThatFits('parallel', Math.max(workers, ours.single.batchSize));
+    ours.parallel = par.result;
+    batchSizesTried.parallel = par.tried;
   }
-  if (!ours.single.failed && B >= availableParallelism()) {
-    log(`S parallel, batch ${B}`);
-    ours.parallel = summarise({ batchSize: B, ...runOwnChild('parallel', { ...stepOpts, patch: { data: { batchSize: B } } }) });
+  const batches = [...new Set(Object.values(ours).filter((o) => !o.failed).map((o) => o.batchSize))];
+  if (!batches.length) batches.push(1);
+  const out = { batchSizesTried, ours, torch: {} };
+  for (const B of batches) {
+    const { npz, config, sizes } = await writeInputs('S', dir, { data: { batchSize: B } });
+    out.config ??= { ...describe(config, sizes), batchSize: 'per variant (see ours.*.batchSize)', checkpointBlocks: config.model.checkpointBlocks };
+    const torchRuns = {};
+    for (const policy of (process.env.TIPS_BENCH_S_TORCH ?? 'default,PASSIVE,oneThread').split(',').filter(Boolean)) {
+      const saved = process.env.OMP_WAIT_POLICY;
+      if (policy === 'PASSIVE') process.env.OMP_WAIT_POLICY = 'PASSIVE';
+      const t = runTorch(join(HERE, 'tips_step.py'), { npz, threads: policy === 'oneThread' ? 1 : 2, warmup: 1, steps: 1 });
+      if (saved === undefined) delete process.env.OMP_WAIT_POLICY;
+      else process.env.OMP_WAIT_POLICY = saved;
+      torchRuns[policy] = t.skipped
+        ? { skipped: t.skipped }
+        : { msPerStep: t.msPerStep.median, cpuMsPerStep: t.cpuMsPerStep.median, busiestThreadCpuMs: t.busiestThreadCpuMsPerStep, peakRssMB: t.rssMB.peakProcess, firstLoss: t.firstLoss, imagesPerSec: { wall: round((1000 * B) / t.msPerStep.median), idleMachine: round((1000 * B) / t.busiestThreadCpuMsPerStep) }, ...torchSummary(t) };
+      if (t.skipped) break;
+    }
+    out.torch[`B=${B}`] = torchRuns;
   }
-  const { npz, config, sizes } = await writeInputs('S', dir, { data: { batchSize: B } });
-  const out = { config: { ...describe(config, sizes), checkpointBlocks: config.model.checkpointBlocks }, batchSizesTried: tried, ours };
-  const torchRuns = {};
-  for (const policy of (process.env.TIPS_BENCH_S_TORCH ?? 'default,PASSIVE,oneThread').split(',').filter(Boolean)) {
-    const saved = process.env.OMP_WAIT_POLICY;
-    if (policy === 'PASSIVE') process.env.OMP_WAIT_POLICY = 'PASSIVE';
-    const t = runTorch(join(HERE, 'tips_step.py'), { npz, threads: policy === 'oneThread' ? 1 : 2, warmup: 1, steps: 1 });
-    if (saved === undefined) delete process.env.OMP_WAIT_POLICY;
-    else process.env.OMP_WAIT_POLICY = saved;
-    torchRuns[policy] = t.skipped
-      ? { skipped: t.skipped }
-      : { msPerStep: t.msPerStep.median, cpuMsPerStep: t.cpuMsPerStep.median, busiestThreadCpuMs: t.busiestThreadCpuMsPerStep, peakRssMB: t.rssMB.peakProcess, firstLoss: t.firstLoss, imagesPerSec: { wall: round((1000 * B) / t.msPerStep.median), idleMachine: round((1000 * B) / t.busiestThreadCpuMsPerStep) }, ...torchSummary(t) };
-    if (t.skipped) break;
-  }
-  out.torch = torchRuns;
-  const okTorch = Object.entries(torchRuns).filter(([p, r]) => p !== 'oneThread' && !r.skipped);
-  const fastest = okTorch.sort((a, b) => a[1].msPerStep - b[1].msPerStep)[0];
-  if (fastest) {
+  // Each of our variants against the faster 2-thread PyTorch run at its own batch size.
+  out.ratios = {};
+  for (const [v, o] of Object.entries(ours)) {
+    if (o.failed) continue;
+    const runs = out.torch[`B=${o.batchSize}`];
+    const fastest = Object.entries(runs).filter(([p, r]) => p !== 'oneThread' && !r.skipped).sort((a, b) => a[1].msPerStep - b[1].msPerStep)[0];
+    if (!fastest) continue;
     const [name, t] = fastest;
-    out.ratios = { bestTorch: name };
-    for (const [v, o] of Object.entries(ours)) {
-      if (o.failed) continue;
-      out.ratios[`${v}OverBestTorch`] = { wall: round(o.msPerStep / t.msPerStep), cpu: round(o.cpuMsPerStep / t.cpuMsPerStep), idleMachine: o.busiestThreadCpuMs && t.busiestThreadCpuMs ? round(o.busiestThreadCpuMs / t.busiestThreadCpuMs) : null };
-    }
-    const one = torchRuns.oneThread;
-    if (one && !one.skipped && ours.single && !ours.single.failed) out.ratios.singleOverTorchOneThread = { wall: round(ours.single.msPerStep / one.msPerStep), cpu: round(ours.single.cpuMsPerStep / one.cpuMsPerStep) };
+    out.ratios[v] = { batchSize: o.batchSize, against: `torch ${name}, B=${o.batchSize}`, wall: round(o.msPerStep / t.msPerStep), cpu: round(o.cpuMsPerStep / t.cpuMsPerStep), idleMachine: o.busiestThreadCpuMs && t.busiestThreadCpuMs ? round(o.busiestThreadCpuMs / t.busiestThreadCpuMs) : null };
+    if (v === 'single' && runs.oneThread && !runs.oneThread.skipped) out.ratios.singleOverTorchOneThread = { wall: round(o.msPerStep / runs.oneThread.msPerStep), cpu: round(o.cpuMsPerStep / runs.oneThread.cpuMsPerStep) };
   }
-  const t = ['default', 'PASSIVE'].map((p) => torchRuns[p]).filter((r) => r && !r.skipped).sort((a, b) => a.cpuMsPerStep - b.cpuMsPerStep)[0] ?? { skipped: true };
   if (Object.values(ours).some((o) => o.failed)) {
+    const B = ours.single.batchSize ?? 1;
+    const torchRuns = out.torch[`B=${batches[0]}`];
+    const t = ['default', 'PASSIVE'].map((p) => torchRuns[p]).filter((r) => r && !r.skipped).sort((a, b) => a.cpuMsPerStep - b.cpuMsPerStep)[0] ?? { skipped: true };
     log('S: estimating our step from its components (batch 1)');
     const p = runOwnChild('parts', { reps: 2 });
     if (!p.failed) {
