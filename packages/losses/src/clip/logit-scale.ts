@@ -32,7 +32,7 @@ export class LogitScale {
     expectPositive(this.max, 'LogitScale max');
     if (this.max < 1) throw new LossError('value', `LogitScale max must be ≥ 1 (the clamp keeps log-scale ≥ 0), got ${this.max}`);
     if (init > this.max) throw new LossError('value', `LogitScale init ${init} is above max ${this.max}; raise max or lower init`);
-    this.param = tf.variable(tf.scalar(Math.log(init)), options.trainable ?? true, options.name);
+    this.param = tf.tidy(() => tf.variable(tf.scalar(Math.log(init)), options.trainable ?? true, options.name));
   }
 
   /** exp(min(param, ln max)) as a new scalar the caller disposes. */

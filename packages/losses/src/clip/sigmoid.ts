@@ -49,7 +49,7 @@ export interface SigLipParams {
 /** Creates SigLIP's learnable scale and bias with open_clip's initial values. The caller disposes them. */
 export function createSigLipParams(options: { initScale?: number; initBias?: number; maxScale?: number; name?: string } = {}): SigLipParams {
   const logitScale = new LogitScale({ init: options.initScale ?? 10, max: options.maxScale ?? 100, name: options.name && `${options.name}/logit_scale` });
-  const logitBias = tf.variable(tf.scalar(options.initBias ?? -10), true, options.name && `${options.name}/logit_bias`);
+  const logitBias = tf.tidy(() => tf.variable(tf.scalar(options.initBias ?? -10), true, options.name && `${options.name}/logit_bias`));
   return {
     logitScale,
     logitBias,

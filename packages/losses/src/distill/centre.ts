@@ -32,7 +32,7 @@ export class TeacherCentre {
     this.dim = options.dim;
     this.momentum = options.momentum ?? 0.9;
     expectInRange(this.momentum, 0, 1, 'TeacherCentre momentum');
-    this.center = tf.variable(tf.zeros([1, this.dim]), false, options.name);
+    this.center = tf.tidy(() => tf.variable(tf.zeros([1, this.dim]), false, options.name));
   }
 
   /**

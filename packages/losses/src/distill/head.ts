@@ -93,7 +93,7 @@ export class DinoHead {
       const values = new Float32Array(size);
       if (random) fill(values, spec.init, random, this.bottleneckDim);
       const varTrainable = trainable && !(spec.name === 'last_layer.weight_g' && options.freezeWeightG);
-      this.params.set(spec.name, tf.variable(tf.tensor(values, [...spec.shape]), varTrainable, `${this.name}/${spec.name}`));
+      this.params.set(spec.name, tf.tidy(() => tf.variable(tf.tensor(values, [...spec.shape]), varTrainable, `${this.name}/${spec.name}`)));
     }
   }
 
