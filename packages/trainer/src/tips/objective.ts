@@ -4,12 +4,15 @@ import type { TipsBatch, TokenizedText } from '@tips/data';
 import type { LossResult, StepContext, Trainable } from '../loop/types';
 import { cosine } from '../optim/schedules';
 import type { TipsModel } from './model';
+import { maskedIbotLoss, maskedTokensOf, type MaskedTokens } from './masked-tokens';
 
 /** Tensors of one micro-batch made before the gradient tape, freed after the update. */
 interface Prepared {
   global: tf.Tensor4D;
   locals: tf.Tensor4D | null;
   mask: tf.Tensor2D | null;
+  /** The masked tokens as a row selection (iBOT without iBOT++: the student's head sees only these). */
+  masked: MaskedTokens | null;
   web: { ids: tf.Tensor2D; paddings: tf.Tensor2D } | null;
   synthetic: { ids: tf.Tensor2D; paddings: tf.Tensor2D } | null;
   /** Teacher targets (distributions) for the distillation and MIM terms. */
@@ -57,6 +60,7 @@ export class TipsObjective implements Trainable<TipsBatch> {
       global: tf.tensor4d(batch.global.data, batch.global.shape as [number, number, number, number]),
       locals: null,
       mask: null,
+      masked: null,
       web: c.web.enabled ? tokens(batch.webTokens, 'web') : null,
       synthetic: c.synthetic.enabled ? tokens(batch.syntheticTokens, 'synthetic') : null,
       dinoTargets: null,
@@ -68,7 +72,10 @@ export class TipsObjective implements Trainable<TipsBatch> {
       const [M, B, s, s2, ch] = batch.locals.shape as [number, number, number, number, number];
       p.locals = tf.tensor4d(batch.locals.data, [M * B, s, s2, ch]);
     }
-    if (c.mim.enabled && batch.mask) p.mask = tf.tensor2d(batch.mask.data, batch.mask.shape, 'bool');
+    if (c.mim.enabled && batch.mask) {
+      p.mask = tf.tensor2d(batch.mask.data, batch.mask.shape, 'bool');
+      if (c.mim.visibleWeight === 0) p.masked = maskedTokensOf(batch.mask.data, ...batch.mask.shape);
+    }
     if (c.distill.enabled || c.mim.enabled) {
       // The teacher sees the global crop unmasked; no gradient (this runs before the tape).
       const teacher = m.teacherVision ?? m.vision;
@@ -123,9 +130,14 @@ export class TipsObjective implements Trainable<TipsBatch> {
       add('distill', dinoLoss(logits, p.dinoTargets, { studentTemp: c.distill.studentTemp, reduction: 'mean' }), c.distill.weight);
     }
     if (c.mim.enabled && p.ibotTargets) {
-      const mask = p.mask ?? tf.zeros([p.ibotTargets.shape[0], p.ibotTargets.shape[1]], 'bool');
-      const logits = m.ibotHead!.apply(student.patches);
-      add('mim', ibotLoss(logits, p.ibotTargets, mask, { studentTemp: c.distill.studentTemp, visibleWeight: c.mim.visibleWeight }), c.mim.weight);
+      const studentTemp = c.distill.studentTemp;
+      const head = (x: tf.Tensor) => m.ibotHead!.apply(x);
+      if (p.masked) {
+        add('mim', maskedIbotLoss(head, student.patches, p.ibotTargets, p.masked, studentTemp), c.mim.weight);
+      } else {
+        const mask = p.mask ?? tf.zeros([p.ibotTargets.shape[0], p.ibotTargets.shape[1]], 'bool');
+        add('mim', ibotLoss(head(student.patches), p.ibotTargets, mask, { studentTemp, visibleWeight: c.mim.visibleWeight }), c.mim.weight);
+      }
     }
     return { total, terms };
   }
