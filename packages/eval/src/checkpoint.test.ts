@@ -7,10 +7,10 @@ import { saveTextCheckpoint } from '@tips/text-encoder';
 import { resolveCheckpoint, loadModel } from './checkpoint';
 import { evaluateCheckpoint } from './evaluate-checkpoint';
 import { EvalCheckpointError } from './errors';
+import { fixture } from '../../../test-utils/fixtures';
 import { tinyScenes, tinyTowers, tokenizerPath } from './testing/tiny';
 
 const ROOT = resolve(__dirname, '..');
-const FIXTURES = process.env.TIPS_FIXTURES ?? resolve(ROOT, '../../..', 'shared', 'fixtures');
 let run: string;
 let data: { train: string; test: string };
 
@@ -46,8 +46,8 @@ describe('checkpoint resolution', () => {
   });
 
   it('reads official .npz towers, and names the problem with bad paths', async () => {
-    const official = join(FIXTURES, 'official-tiny', 'tiny_mlp_vision.npz');
-    const ck = await resolveCheckpoint(official, { text: join(FIXTURES, 'official-tiny', 'tiny_text.npz') });
+    const official = fixture('official-tiny', 'tiny_mlp_vision.npz');
+    const ck = await resolveCheckpoint(official, { text: fixture('official-tiny', 'tiny_text.npz') });
     expect(ck.vision).toBe(official);
     // The official tiny test towers match no published size: give their configuration (fixtures manifest).
     const model = await loadModel({ ...ck, tokenizer: tokenizerPath(ROOT) }, () => {}, {
@@ -62,7 +62,7 @@ describe('checkpoint resolution', () => {
     expect(visionOnly.vision.config.posGrid).toBe(4);
     visionOnly.vision.dispose();
     await expect(resolveCheckpoint(join(run, 'nope'))).rejects.toThrow(EvalCheckpointError);
-    await expect(resolveCheckpoint(join(FIXTURES, 'official-tiny'))).rejects.toThrow(/image-tower checkpoints .*pass the file itself/);
+    await expect(resolveCheckpoint(fixture('official-tiny'))).rejects.toThrow(/image-tower checkpoints .*pass the file itself/);
     await expect(resolveCheckpoint(join(run, 'final', 'text.safetensors'))).rejects.toThrow(/not an image-tower checkpoint/);
   });
 
