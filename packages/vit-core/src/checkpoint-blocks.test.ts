@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, Rng } from '@tips/runtime';
 import { VisionTransformer } from './model';
 import { VIT_PRESETS, type VitConfig } from './config';
+import { maxRelDiff } from '../../../test-utils/compare';
 
 // checkpointBlocks against the plain (un-checkpointed) forward: same loss, same gradient of every
 // parameter (tfjs's own gradients of the plain path are the reference), same Rng stream.
@@ -13,16 +14,6 @@ beforeAll(async () => {
 function images(B: number, H: number, W: number, seed = 1): tf.Tensor4D {
   const r = new Rng(seed);
   return tf.tensor4d(r.fill(new Float32Array(B * H * W * 3), (x) => x.uniform()), [B, H, W, 3]);
-}
-
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  let s = 0;
-  for (let i = 0; i < a.length; i++) {
-    m = Math.max(m, Math.abs(a[i]! - b[i]!));
-    s = Math.max(s, Math.abs(b[i]!));
-  }
-  return s === 0 ? m : m / s;
 }
 
 function lossAndGrads(model: VisionTransformer, x: tf.Tensor4D, masks: tf.Tensor2D, checkpointBlocks: boolean, dropPathRate: number) {
@@ -65,7 +56,7 @@ describe.each([
     expect([...ckpt.grads.keys()]).toEqual([...plain.grads.keys()]);
     let nonZero = 0;
     for (const [name, g] of plain.grads) {
-      expect({ name, err: relErr(ckpt.grads.get(name)!, g) <= 1e-5 }).toEqual({ name, err: true });
+      expect({ name, err: maxRelDiff(ckpt.grads.get(name)!, g) <= 1e-5 }).toEqual({ name, err: true });
       if (g.some((v) => v !== 0)) nonZero++;
     }
     expect(nonZero).toBeGreaterThan(plain.grads.size - 4);

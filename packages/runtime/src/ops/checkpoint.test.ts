@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '../register-gradients';
 import { initBackend } from '../backend';
-import { Rng } from '../rng';
+import { randn } from './test-support';
 import { checkpointed } from './checkpoint';
 import { dense } from './dense';
 import { gelu } from './activations';
@@ -14,11 +14,6 @@ beforeAll(async () => {
   await initBackend({ backend: process.env.TIPS_BACKEND ?? 'wasm' });
 });
 
-function randn(shape: number[], seed: number, std = 1): tf.Tensor {
-  const r = new Rng(seed);
-  const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(r.fill(new Float32Array(n), (x) => x.normal(0, std)), shape);
-}
 
 function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '../register-gradients';
 import { initBackend } from '../backend';
-import { Rng } from '../rng';
+import { randn } from './test-support';
 import { dense } from './dense';
 import { multiHeadAttention } from './attention';
 import { layerNorm } from './layer-norm';
@@ -16,11 +16,6 @@ beforeAll(async () => {
   await initBackend({ backend: process.env.TIPS_BACKEND ?? 'wasm' });
 });
 
-function randn(shape: number[], seed: number, std = 1): tf.Tensor {
-  const r = new Rng(seed);
-  const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(r.fill(new Float32Array(n), (x) => x.normal(0, std)), shape);
-}
 
 /** Value and gradients of L = Σ op(inputs)·R (R fixed random) with respect to every input. */
 function valueAndGrads(path: 'fast' | 'reference', op: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], seed = 99) {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, Rng } from '@tips/runtime';
 import { resolveTextConfig } from './config';
 import { TextTransformer } from './text-transformer';
+import { maxRelDiff } from '../../../../test-utils/compare';
 
 // checkpointBlocks against the plain forward: same embeddings, loss and gradient of every parameter
 // (tfjs's own gradients of the un-checkpointed path are the reference), padding included.
@@ -9,16 +10,6 @@ import { TextTransformer } from './text-transformer';
 beforeAll(async () => {
   await initBackend({ backend: process.env.TIPS_BACKEND ?? 'wasm' });
 });
-
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  let s = 0;
-  for (let i = 0; i < a.length; i++) {
-    m = Math.max(m, Math.abs(a[i]! - b[i]!));
-    s = Math.max(s, Math.abs(b[i]!));
-  }
-  return s === 0 ? m : m / s;
-}
 
 describe('checkpointBlocks', () => {
   it('gives the loss and every parameter gradient of the plain forward', () => {
@@ -55,7 +46,7 @@ describe('checkpointBlocks', () => {
     expect([...ckpt.grads.keys()]).toEqual([...plain.grads.keys()]);
     for (const [name, g] of plain.grads) {
       expect({ name, nonZero: g.some((v) => v !== 0) }).toEqual({ name, nonZero: true });
-      expect({ name, ok: relErr(ckpt.grads.get(name)!, g) <= 1e-5 }).toEqual({ name, ok: true });
+      expect({ name, ok: maxRelDiff(ckpt.grads.get(name)!, g) <= 1e-5 }).toEqual({ name, ok: true });
     }
     // Without a tape the option changes nothing.
     const e1 = tf.tidy(() => model.forward(ids, pads, { checkpointBlocks: true }).dataSync());
