@@ -26,6 +26,8 @@ const ROWS = [
   { key: 'dual', name: 'web + synthetic, dual CLS', objective: { web: on, synthetic: on, dualCls: true, ...noDistill } },
   { key: 'distill', name: 'dual CLS + self-distillation', objective: { web: on, synthetic: on, dualCls: true, distill: { enabled: true }, mim: { enabled: false } } },
   { key: 'full', name: 'dual CLS + distillation + MIM (TIPS)', objective: { web: on, synthetic: on, dualCls: true, distill: { enabled: true }, mim: { enabled: true } } },
+  { key: 'ibotpp', name: 'TIPS + iBOT++', objective: { web: on, synthetic: on, dualCls: true, distill: { enabled: true }, mim: { enabled: true, visibleWeight: 1 } } },
+  { key: 'head-ema', name: 'TIPS + head-only EMA', objective: { web: on, synthetic: on, dualCls: true, distill: { enabled: true }, mim: { enabled: true } }, teacher: { headOnly: true } },
   { key: 'v2', name: 'TIPS + iBOT++ + head-only EMA (TIPSv2)', objective: { web: on, synthetic: on, dualCls: true, distill: { enabled: true }, mim: { enabled: true, visibleWeight: 1 } }, teacher: { headOnly: true } },
 ];
 
@@ -52,13 +54,14 @@ function writeDoc() {
   const table = headlineTable(ordered.map((k) => ({ name: results[k].name, metrics: results[k].metrics })));
   const minutes = ((Date.now() - started) / 60000).toFixed(1);
   const stepsUsed = Object.values(results).find((r) => r.steps)?.steps;
+  const totalMinutes = (ordered.reduce((a, k) => a + (results[k].seconds ?? 0), 0) / 60).toFixed(1);
   const times = ordered.filter((k) => results[k].seconds).map((k) => `${results[k].name}: ${(results[k].seconds / 60).toFixed(1)} min`).join('; ');
   const doc = `# The TIPS ablation at tiny scale
 
-Command: \`npm run ablation${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`
+Command: \`npm run ablation\` (rows already in \`${resultsPath.replace(process.cwd() + '/', '')}\` are kept, so rows can be added later with \`-- --rows a,b\`; this invocation: \`npm run ablation${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`)
 Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; ${describeBackend(info)}; Node ${process.version}.
 Data: the built-in spatial scenes (preset \`${preset}\`: ${stepsUsed} steps per row, same seeds and data order for every row).
-Wall time of this invocation: ${minutes} min (rows already in results.json were not re-run). Training + evaluation per row: ${times || 'n/a'}.
+Training + evaluation per row: ${times || 'n/a'}; ${totalMinutes} min in all (this invocation: ${minutes} min).
 
 ${table}
 
