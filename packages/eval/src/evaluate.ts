@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describeBackend } from '@tips/runtime';
 import { labelIds } from '@tips/data';
-import { VisionTransformer } from '@tips/vit-core';
-import { TextTransformer, type SentencePieceTokenizer } from '@tips/text-encoder';
+import { VisionTransformer, type VitInitOptions } from '@tips/vit-core';
+import { TextTransformer, type SentencePieceTokenizer, type TextInitOptions } from '@tips/text-encoder';
 import { EvalInputError, EvalTaskError } from './errors';
 import { openEvalSplit, loadDepths, loadMasks, splitHas, splitImages, type CaptionChoice, type EvalSplit } from './data/eval-split';
 import type { DatasetInfo } from './data/dataset-info';
@@ -65,8 +65,11 @@ export interface EvaluateOptions {
   /**
    * Also evaluate randomly initialised towers of the same architecture (same data, tasks and probe
    * settings) and put them in the report as the baseline row, with which metrics the model beats.
+   * `seed` seeds both towers' default initialisation; `vision` / `text` give the exact initialisation
+   * instead (e.g. a training run's own step-0 weights: its seeds, `pixelMean`, `layerScaleInit`),
+   * and `name` labels the row.
    */
-  baseline?: boolean | { seed?: number };
+  baseline?: boolean | { seed?: number; vision?: VitInitOptions; text?: TextInitOptions; name?: string };
   /** Progress lines (default: stderr when progress is true). */
   log?: (line: string) => void;
   progress?: boolean;
@@ -74,13 +77,15 @@ export interface EvaluateOptions {
 
 /** Evaluates freshly initialised towers of the same configurations as the model's (no report). */
 async function randomBaseline(options: EvaluateOptions, tasks: EvalTask[], log: (l: string) => void): Promise<NonNullable<EvalReport['baseline']>> {
-  const seed = typeof options.baseline === 'object' ? (options.baseline.seed ?? 0) : 0;
-  log(`baseline: evaluating randomly initialised towers (seed ${seed})`);
-  const vision = VisionTransformer.init(options.vision.config, { seed });
-  const text = options.text ? TextTransformer.init(options.text.config, { seed }) : undefined;
+  const b = typeof options.baseline === 'object' ? options.baseline : {};
+  const seed = b.seed ?? 0;
+  const name = b.name ?? `random init (seed ${seed})`;
+  log(`baseline: evaluating randomly initialised towers: ${name}`);
+  const vision = VisionTransformer.init(options.vision.config, { seed, ...b.vision });
+  const text = options.text ? TextTransformer.init(options.text.config, { seed, ...b.text }) : undefined;
   try {
     const { report } = await evaluate({ ...options, vision, text, tasks, outDir: undefined, runMetrics: undefined, baseline: false, figures: 0, log: (l) => log(`baseline: ${l}`) });
-    return { name: `random init (seed ${seed})`, headline: report.headline };
+    return { name, headline: report.headline };
   } finally {
     vision.dispose();
     text?.dispose();

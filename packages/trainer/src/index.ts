@@ -22,7 +22,7 @@ export { saveHead, readHeadInfo, loadHeadParams, HEAD_FORMAT } from './heads/hea
 export { tipsConfigSchema, type TipsConfig, type TipsConfigPatch } from './tips/config';
 export { PRESETS, TINY } from './tips/presets';
 export { resolveTipsConfig, validateTipsConfig, mergeDeep, parseOverride, type ResolveOptions } from './tips/load-config';
-export { TipsModel, visionConfigOf, textConfigOf } from './tips/model';
+export { TipsModel, visionConfigOf, textConfigOf, towerInitOf } from './tips/model';
 export { TipsObjective } from './tips/objective';
 export { resolveTipsData, tipsDataSource, readRunConfig, type ResolvedData } from './tips/data-source';
 export { exportTips, type ExportedTips } from './tips/export';

@@ -1,11 +1,13 @@
 import { join } from 'node:path';
 import { evaluateCheckpoint, headlineTable, HEADLINE_COLUMNS } from '@tips/eval';
-import type { TipsConfig, TrainTipsResult } from '@tips/trainer';
+import { towerInitOf, type TipsConfig, type TrainTipsResult } from '@tips/trainer';
 
 /**
  * What `tips train` does after the last step: evaluate the exported towers on the held-out split
  * (frozen features: probes, kNN, zero-shot, retrieval, zero-shot segmentation) next to a random-init
- * baseline of the same architecture, and write the report (markdown, JSON, figures) to <out>/report.
+ * baseline initialised exactly as the run initialises its towers (same architecture, seeds and init
+ * options: its step-0 weights when it starts from scratch), and write the report (markdown, JSON,
+ * figures) to <out>/report.
  */
 export async function runAfterTraining(config: TipsConfig, result: TrainTipsResult): Promise<void> {
   if (!result.exported) return;
@@ -18,7 +20,7 @@ export async function runAfterTraining(config: TipsConfig, result: TrainTipsResu
     maxImages: { train: 500 },
     outDir,
     runMetrics: join(result.outDir, 'metrics.jsonl'),
-    baseline: true,
+    baseline: { ...towerInitOf(config), name: 'random init (the run\'s own initialisation)' },
     progress: true,
   });
   const rows = [{ name: 'trained', metrics: report.headline }];

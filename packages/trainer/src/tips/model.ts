@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@tips/runtime';
-import { VisionTransformer, loadVisionCheckpoint, vitPreset, VIT_PRESETS, type VitConfig } from '@tips/vit-core';
-import { TextTransformer, loadTextCheckpoint, textPreset, validateTextConfig, type TextConfig } from '@tips/text-encoder';
+import { VisionTransformer, loadVisionCheckpoint, vitPreset, VIT_PRESETS, type VitConfig, type VitInitOptions } from '@tips/vit-core';
+import { TextTransformer, loadTextCheckpoint, textPreset, validateTextConfig, type TextConfig, type TextInitOptions } from '@tips/text-encoder';
 import { DinoHead, LogitScale, TeacherCentre, createSigLipParams, type SigLipParams } from '@tips/losses';
 import type { TipsConfig } from './config';
 
@@ -34,6 +34,14 @@ export function textConfigOf(c: TipsConfig, vocabSize: number): TextConfig {
     vocabSize,
     maxLen: t.maxLen,
   });
+}
+
+/** How a run initialises its towers from scratch (its step-0 weights): seeds derived from run.seed, and the config's init options. */
+export function towerInitOf(c: TipsConfig): { vision: VitInitOptions; text: TextInitOptions } {
+  return {
+    vision: { seed: Rng.derive(c.run.seed, 'vision').nextU32(), layerScaleInit: c.model.vision.layerScaleInit, pixelMean: c.model.vision.initPixelMean },
+    text: { seed: Rng.derive(c.run.seed, 'text').nextU32() },
+  };
 }
 
 /**
@@ -86,13 +94,11 @@ export class TipsModel {
 
   /** A fresh model (seeded), or towers initialised from checkpoints named in the config. */
   static async create(config: TipsConfig, vocabSize: number): Promise<TipsModel> {
-    const seed = config.run.seed;
+    const init = towerInitOf(config);
     const vcfg = visionConfigOf(config);
-    const vision = config.model.vision.init
-      ? await loadVisionCheckpoint(config.model.vision.init, { config: vcfg })
-      : VisionTransformer.init(vcfg, { seed: Rng.derive(seed, 'vision').nextU32(), layerScaleInit: config.model.vision.layerScaleInit, pixelMean: config.model.vision.initPixelMean });
+    const vision = config.model.vision.init ? await loadVisionCheckpoint(config.model.vision.init, { config: vcfg }) : VisionTransformer.init(vcfg, init.vision);
     const tcfg = textConfigOf(config, vocabSize);
-    const text = config.model.text.init ? await loadTextCheckpoint(config.model.text.init, { config: tcfg }) : TextTransformer.init(tcfg, { seed: Rng.derive(seed, 'text').nextU32() });
+    const text = config.model.text.init ? await loadTextCheckpoint(config.model.text.init, { config: tcfg }) : TextTransformer.init(tcfg, init.text);
     return new TipsModel(config, vision, text);
   }
 
