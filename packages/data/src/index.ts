@@ -42,7 +42,7 @@ export type { DataPosition, FloatBlock, TipsBatch, EvalBatch } from './loader/ba
 export { DataLoader, createTipsLoader, createEvalLoader, type LoaderOptions, type TipsLoaderOptions, type EvalLoaderOptions } from './loader/loader';
 
 // Built-in spatial-scenes dataset
-export { SHAPES, MASK_CLASSES, COLOURS, COLOUR_NAMES, SIZES, REGIONS, TEXTURES, BACKGROUND_COLOURS, regionOf, type ShapeName, type ColourName, type SizeName } from './scenes/vocabulary';
+export { SHAPES, MASK_CLASSES, COLOURS, COLOUR_NAMES, SIZES, sizeOf, REGIONS, TEXTURES, BACKGROUND_COLOURS, regionOf, type ShapeName, type ColourName, type SizeName } from './scenes/vocabulary';
 export { renderScene, MIN_VISIBLE_FRACTION, type RenderedScene, type SceneOptions } from './scenes/render-scene';
 export type { SceneObject } from './scenes/annotate';
 export type { SceneSpec, SceneObjectSpec } from './scenes/scene-spec';

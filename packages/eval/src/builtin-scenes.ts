@@ -11,6 +11,8 @@ export interface BuiltinScenesOptions {
   train?: number;
   test?: number;
   seed?: number;
+  /** Apparent size follows depth (pinhole camera; default false): @tips/data SceneOptions.perspective. */
+  perspective?: boolean;
   log?: (line: string) => void;
 }
 
@@ -23,13 +25,13 @@ export async function builtinEvalScenes(options: BuiltinScenesOptions = {}): Pro
   const nTrain = options.train ?? 300;
   const nTest = options.test ?? 100;
   const seed = options.seed ?? 0;
-  const dir = resolve(options.cache ?? '.cache/tips/scenes', `eval-${size}px-${nTrain}-${nTest}-s${seed}`);
+  const dir = resolve(options.cache ?? '.cache/tips/scenes', `eval-${size}px-${nTrain}-${nTest}-s${seed}${options.perspective ? '-perspective' : ''}`);
   const train = join(dir, 'train.jsonl');
   const test = join(dir, 'test.jsonl');
   if (!existsSync(train) || !existsSync(test)) {
     options.log?.(`generating the built-in spatial scenes into ${dir} (${nTrain} train + ${nTest} test, ${size}px)`);
-    await generateScenes({ out: dir, count: nTrain, split: 'train', width: size, height: size, seed });
-    await generateScenes({ out: dir, count: nTest, split: 'test', width: size, height: size, seed });
+    await generateScenes({ out: dir, count: nTrain, split: 'train', width: size, height: size, seed, perspective: options.perspective ?? false });
+    await generateScenes({ out: dir, count: nTest, split: 'test', width: size, height: size, seed, perspective: options.perspective ?? false });
   }
   return { train, test, dir };
 }

@@ -43,6 +43,7 @@ export interface GenerateScenesResult {
 export const SCENE_LABEL_CLASSES: readonly string[] = SHAPES;
 export const SCENE_LABEL_PROMPT = 'a picture of mostly {} shapes';
 
+
 const pad = (i: number) => String(i).padStart(6, '0');
 
 async function mergeDatasetJson(out: string, split: string, info: Record<string, unknown>): Promise<void> {
@@ -140,6 +141,7 @@ export async function generateScenes(opts: GenerateScenesOptions): Promise<Gener
   await mergeDatasetJson(opts.out, split, {
     seed,
     count: opts.count,
+    perspective: opts.perspective ?? false,
     width,
     height,
     manifest: `${split}.jsonl`,

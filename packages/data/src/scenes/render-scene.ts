@@ -11,6 +11,8 @@ export interface SceneOptions {
   height?: number;
   /** Objects per scene, inclusive range (default [1, 4]). */
   objects?: [number, number];
+  /** Apparent size follows depth (pinhole camera; default false). See SceneSpecOptions.perspective. */
+  perspective?: boolean;
 }
 
 /** Objects less visible than this (hidden behind nearer ones) are removed before captioning. */
@@ -37,7 +39,7 @@ export function renderScene(seed: number | string, split: string, index: number,
   const rng = Rng.derive(seed, 'scenes', split, index);
   const width = opts.width ?? 224;
   const height = opts.height ?? 224;
-  const spec = sampleSceneSpec(rng, { width, height, objects: opts.objects ?? [1, 4] });
+  const spec = sampleSceneSpec(rng, { width, height, objects: opts.objects ?? [1, 4], perspective: opts.perspective ?? false });
   const grain = rng.nextU32();
   let raster = rasterise(spec, grain);
   const keep = spec.objects.map((_, k) => raster.footprint[k]! > 0 && raster.visible[k]! / raster.footprint[k]! >= MIN_VISIBLE_FRACTION);

@@ -1,6 +1,6 @@
 import type { Rng } from '@tips/runtime';
 import {
-  BACKGROUND_COLOURS, BACKGROUND_COLOUR_NAMES, COLOURS, COLOUR_NAMES, SHAPES, SIZES, SIZE_NAMES, TEXTURE_NAMES,
+  BACKGROUND_COLOURS, BACKGROUND_COLOUR_NAMES, COLOURS, COLOUR_NAMES, SHAPES, SIZES, SIZE_NAMES, TEXTURE_NAMES, sizeOf,
   type BackgroundColourName, type ColourName, type ShapeName, type SizeName, type TextureName,
 } from './vocabulary';
 
@@ -29,12 +29,25 @@ export interface SceneSpec {
 export interface SceneSpecOptions {
   width: number;
   height: number;
-  /** Objects per scene, inclusive range (default [1, 4]). */
+  /** Objects per scene, inclusive range. */
   objects: [number, number];
+  /**
+   * Pinhole camera (default false): an object's apparent size follows its depth, so size is a
+   * monocular depth cue as in photographs. Without it, size and depth are drawn independently and an
+   * object's depth cannot be read from the image (only its occlusion order can).
+   */
+  perspective?: boolean;
 }
 
 /** Depth range of objects (m) and of the background plane, top row to bottom row (m). */
 export const OBJECT_DEPTH_RANGE: [number, number] = [1.5, 6.5];
+/**
+ * Pinhole camera: an object of physical scale s at depth d (m) has apparent radius
+ * RADIUS_AT_1M · s / d (fraction of the image's shorter side): 0.30 at 1.5 m, 0.07 at 6.5 m for s = 1.
+ * Physical scales vary by OBJECT_SCALE_RANGE, so apparent size is a depth cue, not a depth label.
+ */
+export const RADIUS_AT_1M = 0.45;
+export const OBJECT_SCALE_RANGE: [number, number] = [0.85, 1.15];
 export const BACKGROUND_DEPTH: [number, number] = [12, 7];
 
 function jitter(rng: Rng, rgb: readonly number[], amount: number): [number, number, number] {
@@ -56,9 +69,19 @@ export function sampleSceneSpec(rng: Rng, opts: SceneSpecOptions): SceneSpec {
   const n = opts.objects[0] + rng.int(opts.objects[1] - opts.objects[0] + 1);
   const objects: SceneObjectSpec[] = [];
   for (let i = 0; i < n; i++) {
-    const size = rng.pick(SIZE_NAMES);
-    const [lo, hi] = SIZES[size];
-    const radius = rng.range(lo, hi) * short;
+    let size: SizeName, radius: number, depth: number;
+    if (opts.perspective) {
+      // Inverse depth is uniform, so apparent radii are spread evenly over [0.07, 0.30] (× scale).
+      depth = 1 / rng.range(1 / OBJECT_DEPTH_RANGE[1], 1 / OBJECT_DEPTH_RANGE[0]);
+      const fraction = (RADIUS_AT_1M * rng.range(OBJECT_SCALE_RANGE[0], OBJECT_SCALE_RANGE[1])) / depth;
+      radius = fraction * short;
+      size = sizeOf(fraction);
+    } else {
+      size = rng.pick(SIZE_NAMES);
+      const [lo, hi] = SIZES[size];
+      radius = rng.range(lo, hi) * short;
+      depth = NaN; // drawn below, after the other attributes (the stream order of the default scenes)
+    }
     const colour = rng.pick(COLOUR_NAMES);
     objects.push({
       shape: rng.pick(SHAPES),
@@ -70,7 +93,7 @@ export function sampleSceneSpec(rng: Rng, opts: SceneSpecOptions): SceneSpec {
       cy: rng.range(radius * 0.4, height - radius * 0.4),
       radius,
       rotation: rng.range(-0.35, 0.35),
-      depth: rng.range(OBJECT_DEPTH_RANGE[0], OBJECT_DEPTH_RANGE[1]),
+      depth: opts.perspective ? depth : rng.range(OBJECT_DEPTH_RANGE[0], OBJECT_DEPTH_RANGE[1]),
     });
   }
   return { width, height, background, objects };

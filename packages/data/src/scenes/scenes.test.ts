@@ -13,8 +13,8 @@ import { roughTokenCount } from './captions';
 import { generateScenes } from './generate';
 import { rasterise } from './raster';
 import { renderScene } from './render-scene';
-import type { SceneSpec } from './scene-spec';
-import { REGIONS, SHAPES } from './vocabulary';
+import { OBJECT_DEPTH_RANGE, OBJECT_SCALE_RANGE, RADIUS_AT_1M, type SceneSpec } from './scene-spec';
+import { REGIONS, SHAPES, SIZES, sizeOf } from './vocabulary';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -85,6 +85,43 @@ describe('renderScene', () => {
       expect(s.label).toBe(best);
       expect(s.labelName).toBe(SHAPES[best]);
     }
+  });
+
+  it('perspective: apparent size follows depth (pinhole camera), and the size word is the apparent size class', () => {
+    const radiusTimesDepth: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const s = renderScene(5, 'train', i, { width: 160, height: 120, perspective: true });
+      for (const o of s.spec.objects) {
+        const fraction = o.radius / 120;
+        expect(o.depth).toBeGreaterThanOrEqual(OBJECT_DEPTH_RANGE[0]);
+        expect(o.depth).toBeLessThanOrEqual(OBJECT_DEPTH_RANGE[1]);
+        // radius · depth = RADIUS_AT_1M · physical scale, scale in OBJECT_SCALE_RANGE.
+        const k = (fraction * o.depth) / RADIUS_AT_1M;
+        expect(k).toBeGreaterThanOrEqual(OBJECT_SCALE_RANGE[0] - 1e-9);
+        expect(k).toBeLessThanOrEqual(OBJECT_SCALE_RANGE[1] + 1e-9);
+        radiusTimesDepth.push(k);
+        expect(o.size).toBe(fraction < 0.12 ? 'small' : fraction < 0.18 ? 'medium' : 'large');
+        expect(sizeOf(fraction)).toBe(o.size);
+      }
+    }
+    // Nearer objects look larger: apparent radius and depth are strongly anti-correlated.
+    const corrOf = (perspective: boolean) => {
+      const objs = Array.from({ length: 60 }, (_, i) => renderScene(6, 'train', i, { perspective }).spec.objects).flat();
+      const x = objs.map((o) => o.radius), y = objs.map((o) => o.depth);
+      const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+      const mx = mean(x), my = mean(y);
+      const cov = mean(x.map((v, i) => (v - mx) * (y[i]! - my)));
+      return cov / Math.sqrt(mean(x.map((v) => (v - mx) ** 2)) * mean(y.map((v) => (v - my) ** 2)));
+    };
+    expect(corrOf(true)).toBeLessThan(-0.8);
+    // The default scenes draw size and depth independently, radii within the SIZES ranges.
+    expect(Math.abs(corrOf(false))).toBeLessThan(0.3);
+    for (let i = 0; i < 20; i++) for (const o of renderScene(6, 'train', i).spec.objects) {
+      const f = o.radius / 224;
+      expect(f).toBeGreaterThanOrEqual(SIZES[o.size][0]);
+      expect(f).toBeLessThanOrEqual(SIZES[o.size][1]);
+    }
+    expect(radiusTimesDepth.length).toBeGreaterThan(40);
   });
 
   it('web captions are noisy: junk tokens, dropped or wrong objects happen', () => {

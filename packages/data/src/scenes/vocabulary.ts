@@ -41,10 +41,19 @@ export const TEXTURES = { plain: 'plain', stripes: 'striped', checker: 'checkere
 export type TextureName = keyof typeof TEXTURES;
 export const TEXTURE_NAMES = Object.keys(TEXTURES) as TextureName[];
 
-/** Size classes by the object's radius (half extent) as a fraction of the image's shorter side. */
+/**
+ * Size classes by the object's radius (half extent) as a fraction of the image's shorter side: the
+ * ranges radii are drawn from in the default scenes. With `perspective`, radii follow depth instead and
+ * `sizeOf` names them (boundaries at the lower ends of medium and large).
+ */
 export const SIZES = { small: [0.07, 0.11], medium: [0.12, 0.17], large: [0.18, 0.25] } as const;
 export type SizeName = keyof typeof SIZES;
 export const SIZE_NAMES = Object.keys(SIZES) as SizeName[];
+
+/** The size class (caption word) of a radius given as a fraction of the image's shorter side. */
+export function sizeOf(radiusFraction: number): SizeName {
+  return radiusFraction < SIZES.medium[0] ? 'small' : radiusFraction < SIZES.large[0] ? 'medium' : 'large';
+}
 
 /** The 3×3 image regions, row-major (top-left first), as caption phrases. */
 export const REGIONS = [

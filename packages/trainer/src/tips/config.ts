@@ -111,7 +111,7 @@ export const tipsConfigSchema = z
       .object({
         /** A JSONL manifest; absent: the built-in spatial scenes (generated into `builtin.cache`). */
         manifest: z.string().optional(),
-        builtin: z.object({ count: positiveInt, evalCount: positiveInt, seed: z.number().int(), size: positiveInt, cache: z.string() }).strict(),
+        builtin: z.object({ count: positiveInt, evalCount: positiveInt, seed: z.number().int(), size: positiveInt, cache: z.string(), perspective: z.boolean().optional() }).strict(),
         /** SentencePiece model; absent: the built-in scenes tokenizer. */
         tokenizer: z.string().optional(),
         globalSize: positiveInt,

@@ -19,14 +19,16 @@ export interface ResolvedData {
 export async function resolveTipsData(config: TipsConfig, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<ResolvedData> {
   if (config.data.manifest) return { train: resolve(config.data.manifest), eval: null };
   const b = config.data.builtin;
-  const key = hashString(JSON.stringify({ count: b.count, evalCount: b.evalCount, seed: b.seed, size: b.size, v: 1 })).toString(16);
+  // Scenes with a pinhole camera get their own key; the default scenes keep the key they always had.
+  const key = hashString(JSON.stringify({ count: b.count, evalCount: b.evalCount, seed: b.seed, size: b.size, v: 1, ...(b.perspective ? { perspective: true } : {}) })).toString(16);
   const dir = resolve(b.cache, `scenes-${b.size}px-${b.count}-${b.evalCount}-s${b.seed}-${key}`);
   const train = join(dir, 'train.jsonl');
   const evalManifest = join(dir, 'eval.jsonl');
   if (!existsSync(train) || !existsSync(evalManifest)) {
-    log(`generating the built-in spatial scenes into ${dir} (${b.count} train + ${b.evalCount} eval, ${b.size}px)`);
-    await generateScenes({ out: dir, count: b.count, seed: b.seed, split: 'train', width: b.size, height: b.size });
-    await generateScenes({ out: dir, count: b.evalCount, seed: b.seed, split: 'eval', width: b.size, height: b.size });
+    log(`generating the built-in spatial scenes into ${dir} (${b.count} train + ${b.evalCount} eval, ${b.size}px${b.perspective ? ', perspective' : ''})`);
+    const common = { out: dir, seed: b.seed, width: b.size, height: b.size, perspective: b.perspective ?? false };
+    await generateScenes({ ...common, count: b.count, split: 'train' });
+    await generateScenes({ ...common, count: b.evalCount, split: 'eval' });
   }
   return { train, eval: evalManifest };
 }
