@@ -46,6 +46,7 @@ export { SHAPES, MASK_CLASSES, COLOURS, COLOUR_NAMES, SIZES, sizeOf, REGIONS, TE
 export { renderScene, MIN_VISIBLE_FRACTION, type RenderedScene, type SceneOptions } from './scenes/render-scene';
 export type { SceneObject } from './scenes/annotate';
 export type { SceneSpec, SceneObjectSpec } from './scenes/scene-spec';
+export { OBJECT_DEPTH_RANGE, RADIUS_AT_1M, OBJECT_SCALE_RANGE } from './scenes/scene-spec';
 export { DEPTH_PNG_SCALE, encodeScenePngs } from './scenes/encode-scene';
 export { generateScenes, SCENE_LABEL_CLASSES, SCENE_LABEL_PROMPT, type GenerateScenesOptions, type GenerateScenesResult, type GenerateProgress } from './scenes/generate';
 

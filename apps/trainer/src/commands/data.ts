@@ -16,6 +16,7 @@ interface GenerateCliOptions {
   shardSize: string;
   multiview?: boolean;
   views?: string;
+  perspective?: boolean;
 }
 
 const int = (name: string, text: string, min: number): number => parseIntOption(name, text, min, (m) => new DataOptionError(m));
@@ -36,6 +37,7 @@ async function generate(o: GenerateCliOptions): Promise<void> {
       throw new DataOptionError('--multiview is not available yet: this @tips/data has no generateMultiviewScenes (multi-view 3D renders); generate 2D scenes without --multiview');
     }
     if (o.shards) throw new DataOptionError('--shards applies to the 2D scenes only; multi-view scenes are written as PNGs with a JSONL manifest');
+    if (o.perspective) throw new DataOptionError('--perspective applies to the 2D scenes only; multi-view scenes are rendered with real cameras already');
     const views = int('views', o.views ?? '6', 2);
     const r = await (multiview as (opts: Record<string, unknown>) => Promise<unknown>)({ out: o.out, count, seed, split: o.split, size, views });
     process.stdout.write(JSON.stringify(r) + '\n');
@@ -60,7 +62,7 @@ async function generate(o: GenerateCliOptions): Promise<void> {
       process.stderr.write(`tips data generate: ${p.done}/${p.total} scenes, ${p.scenesPerSecond.toFixed(1)}/s, ETA ${fmtTime(p.etaSeconds)}\n`);
     }
   };
-  const r = await generateScenes({ out: o.out, count, seed, split: o.split, width: size, height: size, objects, shards: o.shards ? { size: shardSize } : false, onProgress });
+  const r = await generateScenes({ out: o.out, count, seed, split: o.split, width: size, height: size, objects, perspective: o.perspective ?? false, shards: o.shards ? { size: shardSize } : false, onProgress });
   await appendFile(log, JSON.stringify({ event: 'done', time: new Date().toISOString(), ...r }) + '\n');
   process.stderr.write(`tips data generate: wrote ${r.count} ${r.split} scenes in ${fmtTime(r.seconds)} (${r.scenesPerSecond.toFixed(1)}/s) → ${r.manifest}\n`);
   process.stdout.write(JSON.stringify(r) + '\n');
@@ -80,6 +82,7 @@ export function registerData(program: Command): void {
     .option('--objects <min,max>', 'objects per scene (default 1,4)')
     .option('--shards', 'also write WebDataset tar shards under {split}/shards/')
     .option('--shard-size <n>', 'samples per shard', '1000')
+    .option('--perspective', 'pinhole camera: apparent size follows depth, so size is a depth cue (default: size and depth independent)')
     .option('--multiview', 'multi-view renders of 3D primitives with camera matrices (for the LRM head; WebDataset shards do not apply)')
     .option('--views <n>', 'with --multiview: views per scene', '6')
     .action(async (o: GenerateCliOptions) => generate(o));
