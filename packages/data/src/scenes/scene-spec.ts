@@ -69,7 +69,7 @@ export function sampleSceneSpec(rng: Rng, opts: SceneSpecOptions): SceneSpec {
   const n = opts.objects[0] + rng.int(opts.objects[1] - opts.objects[0] + 1);
   const objects: SceneObjectSpec[] = [];
   for (let i = 0; i < n; i++) {
-    let size: SizeName, radius: number, depth: number;
+    let size: SizeName, radius: number, depth: number | undefined;
     if (opts.perspective) {
       // Inverse depth is uniform, so apparent radii are spread evenly over [0.07, 0.30] (× scale).
       depth = 1 / rng.range(1 / OBJECT_DEPTH_RANGE[1], 1 / OBJECT_DEPTH_RANGE[0]);
@@ -80,7 +80,6 @@ export function sampleSceneSpec(rng: Rng, opts: SceneSpecOptions): SceneSpec {
       size = rng.pick(SIZE_NAMES);
       const [lo, hi] = SIZES[size];
       radius = rng.range(lo, hi) * short;
-      depth = NaN; // drawn below, after the other attributes (the stream order of the default scenes)
     }
     const colour = rng.pick(COLOUR_NAMES);
     objects.push({
@@ -93,7 +92,8 @@ export function sampleSceneSpec(rng: Rng, opts: SceneSpecOptions): SceneSpec {
       cy: rng.range(radius * 0.4, height - radius * 0.4),
       radius,
       rotation: rng.range(-0.35, 0.35),
-      depth: opts.perspective ? depth : rng.range(OBJECT_DEPTH_RANGE[0], OBJECT_DEPTH_RANGE[1]),
+      // Default scenes draw depth last, independently of size (their stream order, kept byte for byte).
+      depth: depth ?? rng.range(OBJECT_DEPTH_RANGE[0], OBJECT_DEPTH_RANGE[1]),
     });
   }
   return { width, height, background, objects };
