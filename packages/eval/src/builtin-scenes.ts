@@ -30,8 +30,9 @@ export async function builtinEvalScenes(options: BuiltinScenesOptions = {}): Pro
   const test = join(dir, 'test.jsonl');
   if (!existsSync(train) || !existsSync(test)) {
     options.log?.(`generating the built-in spatial scenes into ${dir} (${nTrain} train + ${nTest} test, ${size}px)`);
-    await generateScenes({ out: dir, count: nTrain, split: 'train', width: size, height: size, seed, perspective: options.perspective ?? false });
-    await generateScenes({ out: dir, count: nTest, split: 'test', width: size, height: size, seed, perspective: options.perspective ?? false });
+    const common = { out: dir, width: size, height: size, seed, perspective: options.perspective ?? false };
+    await generateScenes({ ...common, count: nTrain, split: 'train' });
+    await generateScenes({ ...common, count: nTest, split: 'test' });
   }
   return { train, test, dir };
 }

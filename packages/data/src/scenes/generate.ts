@@ -43,7 +43,6 @@ export interface GenerateScenesResult {
 export const SCENE_LABEL_CLASSES: readonly string[] = SHAPES;
 export const SCENE_LABEL_PROMPT = 'a picture of mostly {} shapes';
 
-
 const pad = (i: number) => String(i).padStart(6, '0');
 
 async function mergeDatasetJson(out: string, split: string, info: Record<string, unknown>): Promise<void> {
