@@ -47,3 +47,7 @@ export type { EvalReport, FigureData, HeadlineMetrics } from './report/types';
 export { resolveCheckpoint, loadModel, type ResolvedCheckpoint, type LoadedModel, type LoadModelOptions } from './checkpoint';
 export { builtinEvalScenes, type BuiltinScenesOptions } from './builtin-scenes';
 export { evaluateCheckpoint, type EvaluateCheckpointOptions } from './evaluate-checkpoint';
+
+// Closed-form probes and statistics over seeds
+export { fitRidge, predictRidge, selectRidge, meanSquaredError, type RidgeModel, type RidgeSelection } from './heads/ridge';
+export { summarize, compareSummaries, formatSummary, type MetricSummary, type Comparison } from './stats/summary';
