@@ -65,8 +65,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await context?.close();
-  await new Promise((r) => server?.close(r));
+  // beforeAll may have failed before the browser or the server existed: close only what was opened.
+  if (context) await context.close();
+  if (server) await new Promise((r) => server.close(r));
   rmSync(profile, { recursive: true, force: true });
 });
 
