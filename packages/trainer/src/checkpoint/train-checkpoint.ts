@@ -4,6 +4,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SafetensorsReader, writeFileAtomic, writeSafetensors, toFloat32, type TensorToWrite } from '@tips/runtime';
 import { ResumeError } from '../errors';
+import { readRunJson } from './read-json';
 
 export const TRAIN_STATE_FORMAT = 'tips-ts.train-state/1';
 
@@ -80,7 +81,7 @@ export interface LoadedTrainCheckpoint {
 export async function readTrainCheckpoint(path: string): Promise<LoadedTrainCheckpoint> {
   const statePath = join(path, 'state.json');
   if (!existsSync(statePath)) throw new ResumeError(`${path} has no state.json; not a training checkpoint`);
-  const state = JSON.parse(readFileSync(statePath, 'utf8')) as TrainStateJson;
+  const state = readRunJson(statePath, 'the checkpoint\'s training state') as TrainStateJson;
   if (state.format !== TRAIN_STATE_FORMAT) throw new ResumeError(`${path}: format ${state.format}, expected ${TRAIN_STATE_FORMAT}`);
   const reader = await SafetensorsReader.open(join(path, 'state.safetensors'));
   const variables = new Map<string, tf.Tensor>();

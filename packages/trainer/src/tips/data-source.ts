@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Rng, hashString } from '@tips/runtime';
 import { createTipsLoader, generateScenes, manifestSource, readManifest, type TipsBatch, type Tokenizer } from '@tips/data';
+import { readRunJson } from '../checkpoint/read-json';
 import type { DataSource } from '../loop/types';
 import type { TipsConfig } from './config';
 
@@ -71,5 +72,5 @@ export async function tipsDataSource(config: TipsConfig, manifest: string, token
 export function readRunConfig(runDir: string): unknown {
   const path = join(runDir, 'config.json');
   if (!existsSync(path)) return null;
-  return JSON.parse(readFileSync(path, 'utf8'));
+  return readRunJson(path, 'the run\'s configuration');
 }
