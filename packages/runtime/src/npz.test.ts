@@ -38,6 +38,46 @@ describe.each(['numpy_savez.npz', 'numpy_savez_compressed.npz'])('reading %s wri
 });
 
 describe('rejecting what cannot be read', () => {
+  it('catches bytes changed inside a stored member by its CRC-32 (numpy wrote the CRC)', async () => {
+    const bytes = new Uint8Array(readFileSync(join(DATA, 'numpy_savez.npz')));
+    const magic = Buffer.from(bytes).indexOf(Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59])); // first member's .npy
+    const headerLen = bytes[magic + 8]! | (bytes[magic + 9]! << 8);
+    const dataAt = magic + 10 + headerLen;
+    const bad = bytes.slice();
+    bad.fill(0, dataAt + 4, dataAt + 12); // zero 8 bytes of array data: sizes and headers stay valid
+    const r = await NpzReader.open(bad, 'zeroed.npz');
+    const first = r.keys()[0]!;
+    await expect(r.info(first)).resolves.toBeDefined(); // the header alone is intact
+    await expect(r.read(first)).rejects.toThrow(TensorFileError);
+    await expect(r.read(first)).rejects.toThrow(/fails its CRC-32 check.*corrupt/);
+    // the other members still read
+    for (const k of r.keys().slice(1)) await expect(r.read(k)).resolves.toBeDefined();
+    await r.close();
+    // and the untouched file passes the same check
+    await expect(readNpz(bytes)).resolves.toBeDefined();
+  });
+
+  it('catches a changed byte in a deflated member (inflate error or CRC-32)', async () => {
+    const bytes = new Uint8Array(readFileSync(join(DATA, 'numpy_savez_compressed.npz')));
+    const r0 = await NpzReader.open(bytes, 'ok.npz');
+    const keys = r0.keys();
+    await r0.close();
+    let caught = 0;
+    // flip one bit at several places in the archive's first member's compressed data
+    const name = Buffer.from(bytes).indexOf(Buffer.from(keys[0]! + '.npy'));
+    for (let d = 0; d < 8; d++) {
+      const bad = bytes.slice();
+      bad[name + keys[0]!.length + 4 + 20 + d * 3]! ^= 0x10;
+      try {
+        await readNpz(bad);
+      } catch (e) {
+        expect(e).toBeInstanceOf(TensorFileError);
+        caught++;
+      }
+    }
+    expect(caught).toBe(8);
+  });
+
   const dir = mkdtempSync(join(tmpdir(), 'npz-'));
   it('Fortran order', async () => {
     await expect(readNpz(join(DATA, 'fortran.npz'))).rejects.toThrow(/Fortran order/);

@@ -1,6 +1,7 @@
 import { Inflate } from 'fflate';
 import type { ByteSource } from './byte-source';
 import { TensorFileError } from './errors';
+import { crc32 } from './crc32';
 
 /** One member of a zip archive, as its central directory describes it. */
 export interface ZipEntry {
@@ -9,6 +10,8 @@ export interface ZipEntry {
   compressedSize: number;
   size: number;
   localHeaderOffset: number;
+  /** CRC-32 of the uncompressed bytes, as the central directory records it. */
+  crc32: number;
 }
 
 const SIG_EOCD = 0x06054b50;
@@ -71,6 +74,7 @@ export async function readZipDirectory(src: ByteSource): Promise<ZipEntry[]> {
     }
     const flags = v.getUint16(p + 8, true);
     const method = v.getUint16(p + 10, true);
+    const crc = v.getUint32(p + 16, true);
     let compressedSize = v.getUint32(p + 20, true);
     let size = v.getUint32(p + 24, true);
     const nameLen = v.getUint16(p + 28, true);
@@ -99,7 +103,7 @@ export async function readZipDirectory(src: ByteSource): Promise<ZipEntry[]> {
       }
       e += 4 + len;
     }
-    entries.push({ name, method, compressedSize, size, localHeaderOffset });
+    entries.push({ name, method, compressedSize, size, localHeaderOffset, crc32: crc });
     p += 46 + nameLen + extraLen + commentLen;
   }
   return entries;
@@ -119,9 +123,20 @@ export async function zipDataOffset(src: ByteSource, entry: ZipEntry): Promise<n
 
 const CHUNK = 4 << 20;
 
+function checkCrc(src: ByteSource, entry: ZipEntry, got: number): void {
+  if (got !== entry.crc32) {
+    throw new TensorFileError(
+      `${src.name}: member ${entry.name} fails its CRC-32 check (stored ${entry.crc32.toString(16).padStart(8, '0')}, ` +
+        `computed ${got.toString(16).padStart(8, '0')}); the file is corrupt: download or copy it again`,
+    );
+  }
+}
+
 /**
  * Streams a member's uncompressed bytes to `sink` in order, chunk by chunk, without holding the
- * whole member in memory. `sink` returns false to stop early.
+ * whole member in memory. `sink` returns false to stop early. When the whole member is streamed,
+ * its CRC-32 is checked against the central directory's and a mismatch throws TensorFileError
+ * (after the last chunk reached `sink`: callers must not trust their output until this returns).
  */
 export async function streamZipEntry(
   src: ByteSource,
@@ -130,10 +145,14 @@ export async function streamZipEntry(
 ): Promise<void> {
   const start = await zipDataOffset(src, entry);
   if (entry.method === 0) {
+    let crc = 0;
     for (let off = 0; off < entry.size; off += CHUNK) {
       const n = Math.min(CHUNK, entry.size - off);
-      if (sink(await src.read(start + off, n)) === false) return;
+      const chunk = await src.read(start + off, n);
+      crc = crc32(chunk, crc);
+      if (sink(chunk) === false) return;
     }
+    checkCrc(src, entry, crc);
     return;
   }
   if (entry.method !== 8) {
@@ -141,9 +160,11 @@ export async function streamZipEntry(
   }
   let stop = false;
   let produced = 0;
+  let crc = 0;
   const inflate = new Inflate((chunk) => {
     if (stop) return;
     produced += chunk.length;
+    crc = crc32(chunk, crc);
     if (sink(chunk) === false) stop = true;
   });
   try {
@@ -160,4 +181,5 @@ export async function streamZipEntry(
   if (!stop && produced !== entry.size) {
     throw new TensorFileError(`${src.name}: member ${entry.name} inflated to ${produced} bytes, expected ${entry.size}; the file is corrupt`);
   }
+  if (!stop) checkCrc(src, entry, crc);
 }
