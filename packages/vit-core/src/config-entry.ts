@@ -11,3 +11,4 @@ export {
   type VisionConfigSources,
   type HfConfigSource,
 } from './config-resolve';
+export { validateVitConfig, VitConfigError } from './config-validate';

@@ -1,5 +1,6 @@
 import { CheckpointError, type TensorFileReader, type TensorShapes } from '@tips/runtime/core';
 import { VIT_PRESETS, vitPreset, type VitConfig, type VitPresetName } from './config';
+import { validateVitConfig } from './config-validate';
 
 // The one place that works out the image-tower configuration of a checkpoint. No tfjs and no Node
 // built-in: vit-core's loader (files through ParamStore) and @tips/sdk (tensors in memory, browsers)
@@ -133,5 +134,5 @@ export async function resolveVisionConfig(shapes: TensorShapes, src: VisionConfi
     const D = await widthOf(shapes);
     if (D !== config.embedDim) throw new CheckpointError(`${shapes.name} has width ${D}, the configuration says ${config.embedDim}; pass the matching variant`);
   }
-  return config;
+  return validateVitConfig(config, `${shapes.name}: image tower config`);
 }

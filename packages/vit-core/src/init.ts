@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ParamStore, Rng, numElements, type ParamSpec } from '@tips/runtime';
 import type { VitConfig } from './config';
+import { validateVitConfig } from './config-validate';
 import { vitParamSpecs } from './params';
 
 export interface VitInitOptions {
@@ -26,6 +27,7 @@ export interface VitInitOptions {
  * (uniform ±1/√fan_in for weight and bias), LayerNorm 1/0, mask token 0, LayerScale layerScaleInit.
  */
 export function initVitParams(config: VitConfig, options: VitInitOptions = {}): ParamStore {
+  validateVitConfig(config);
   const rng = Rng.derive(options.seed ?? 0, 'vit-init');
   const ls = options.layerScaleInit ?? 1e-5;
   const fanIn = 3 * config.patchSize * config.patchSize;

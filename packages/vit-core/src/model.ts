@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkpointed, dense, gelu, layerNorm, multiHeadAttention, silu, ParamStore, Rng } from '@tips/runtime';
 import { ffnHiddenDim, type VitConfig } from './config';
+import { validateVitConfig } from './config-validate';
 import { VitInputError } from './errors';
 import { interpolatePosEmbed } from './pos-embed';
 import { patchify } from './patchify';
@@ -61,7 +62,9 @@ export class VisionTransformer {
   constructor(
     readonly config: VitConfig,
     readonly params: ParamStore,
-  ) {}
+  ) {
+    validateVitConfig(config);
+  }
 
   /** Fresh parameters for training from scratch (seeded; see init.ts for the scheme). */
   static init(config: VitConfig, options: VitInitOptions = {}): VisionTransformer {
