@@ -1,0 +1,160 @@
+import { writeAtomic, writeManifest } from './io';
+import { CurateConfigError } from './errors';
+import { eldDetector, type LanguageDetector } from './language';
+import { loadRecords, type CurateRecord } from './records';
+import { cosine } from './similarity';
+import { DEFAULT_TABLE, EmbeddingStore, type EmbeddingRow } from './store';
+
+/** Which image embedding to compare with the web caption's: CLS token 0 (`vector`) or 1 (`vector2`). */
+export type ImageColumn = 'vector' | 'vector2';
+
+export interface SimilarityFilterOptions {
+  /** Keep pairs with image-text cosine ≥ threshold (in [-1, 1]). */
+  threshold?: number;
+  /** Or keep the best `round(topFraction · n)` pairs (in (0, 1]); ties broken by manifest index. */
+  topFraction?: number;
+  column?: ImageColumn;
+}
+
+export interface SimilarityScore {
+  id: string;
+  index: number;
+  cosine: number;
+}
+
+export interface SimilarityFilterResult {
+  kept: SimilarityScore[];
+  dropped: SimilarityScore[];
+  /** Rows without a web caption (image-only): never kept by this filter. */
+  imageOnly: string[];
+  /** The cosine a kept pair needed (the threshold, or the lowest kept score for topFraction). */
+  cutoff: number | null;
+}
+
+function checkSimilarityOptions(o: SimilarityFilterOptions): void {
+  const hasT = o.threshold !== undefined;
+  const hasF = o.topFraction !== undefined;
+  if (hasT === hasF) throw new CurateConfigError('similarity filter: give exactly one of threshold or topFraction');
+  if (hasT && !(Number.isFinite(o.threshold) && o.threshold! >= -1 && o.threshold! <= 1)) throw new CurateConfigError(`similarity threshold must be in [-1, 1], not ${o.threshold}`);
+  if (hasF && !(Number.isFinite(o.topFraction) && o.topFraction! > 0 && o.topFraction! <= 1)) throw new CurateConfigError(`topFraction must be in (0, 1], not ${o.topFraction}`);
+}
+
+/**
+ * Image-text similarity filter over stored rows: the cosine of the image embedding (`column`) and the
+ * web-caption embedding; keeps pairs at or above `threshold`, or the top `topFraction` of them.
+ */
+export function similarityFilter(rows: EmbeddingRow[], o: SimilarityFilterOptions): SimilarityFilterResult {
+  checkSimilarityOptions(o);
+  const col = o.column ?? 'vector';
+  const imageOnly: string[] = [];
+  const scores: SimilarityScore[] = [];
+  for (const r of rows) {
+    if (!r.hasText) imageOnly.push(r.id);
+    else scores.push({ id: r.id, index: r.index, cosine: cosine(r[col], r.textVector) });
+  }
+  let keep: Set<string>;
+  let cutoff: number | null;
+  if (o.threshold !== undefined) {
+    keep = new Set(scores.filter((s) => s.cosine >= o.threshold!).map((s) => s.id));
+    cutoff = o.threshold;
+  } else {
+    const n = Math.round(o.topFraction! * scores.length);
+    const best = [...scores].sort((a, b) => b.cosine - a.cosine || a.index - b.index).slice(0, n);
+    keep = new Set(best.map((s) => s.id));
+    cutoff = best.length ? best[best.length - 1]!.cosine : null;
+  }
+  const byIndex = (a: SimilarityScore, b: SimilarityScore) => a.index - b.index;
+  return { kept: scores.filter((s) => keep.has(s.id)).sort(byIndex), dropped: scores.filter((s) => !keep.has(s.id)).sort(byIndex), imageOnly, cutoff };
+}
+
+export interface LanguageFilterOptions {
+  /** ISO 639-1 codes to keep (default ['en']). */
+  keep?: string[];
+  /** Default: eld's large database. */
+  detector?: LanguageDetector;
+  /** Keep records without a web caption (default false: the language is unknown). */
+  keepImageOnly?: boolean;
+}
+
+export interface LanguageFilterResult {
+  kept: CurateRecord[];
+  dropped: { record: CurateRecord; language: string }[];
+  /** Records per detected language ('' = undetected, 'none' = no caption). */
+  languages: Record<string, number>;
+}
+
+/** Keeps records whose web caption is detected as one of `keep` (English by default). */
+export async function languageFilter(records: CurateRecord[], o: LanguageFilterOptions = {}): Promise<LanguageFilterResult> {
+  const keep = new Set(o.keep ?? ['en']);
+  if (!keep.size) throw new CurateConfigError('language filter: keep lists no language');
+  const detect = o.detector ?? (await eldDetector());
+  const kept: CurateRecord[] = [];
+  const dropped: LanguageFilterResult['dropped'] = [];
+  const languages: Record<string, number> = {};
+  for (const r of records) {
+    const lang = r.webCaption === undefined ? 'none' : detect(r.webCaption);
+    languages[lang] = (languages[lang] ?? 0) + 1;
+    if (keep.has(lang) || (lang === 'none' && o.keepImageOnly)) kept.push(r);
+    else dropped.push({ record: r, language: lang });
+  }
+  return { kept, dropped, languages };
+}
+
+/** What every run* filter writes next to its manifest. */
+export interface FilterReport {
+  filter: string;
+  input: string;
+  output: string;
+  records: number;
+  kept: number;
+  dropped: number;
+  [extra: string]: unknown;
+}
+
+async function finish(filter: string, input: string, out: string, reportPath: string | undefined, all: CurateRecord[], keptIds: Set<string>, extra: Record<string, unknown>): Promise<FilterReport> {
+  const kept = all.filter((r) => keptIds.has(r.id));
+  const output = await writeManifest(out, kept);
+  const report: FilterReport = { filter, input, output, records: all.length, kept: kept.length, dropped: all.length - kept.length, ...extra };
+  await writeAtomic(reportPath ?? `${output}.report.json`, `${JSON.stringify(report, null, 2)}\n`);
+  return report;
+}
+
+export interface RunFilterBase {
+  manifest: string;
+  /** Kept records, JSONL (written to a temp file, then renamed). */
+  out: string;
+  /** JSON report of counts (default `<out>.report.json`). */
+  report?: string;
+}
+
+/** Language filter over a manifest: writes the kept records and a report. */
+export async function runLanguageFilter(o: RunFilterBase & LanguageFilterOptions): Promise<FilterReport> {
+  const all = await loadRecords(o.manifest);
+  const r = await languageFilter(all, o);
+  return finish('language', o.manifest, o.out, o.report, all, new Set(r.kept.map((x) => x.id)), { keep: o.keep ?? ['en'], languages: r.languages });
+}
+
+/**
+ * Similarity filter over a manifest whose embeddings are in a LanceDB table (`runEmbedJob`):
+ * records not in the table fail loudly (embed them first).
+ */
+export async function runSimilarityFilter(o: RunFilterBase & SimilarityFilterOptions & { db: string; table?: string }): Promise<FilterReport> {
+  checkSimilarityOptions(o);
+  const all = await loadRecords(o.manifest);
+  const store = await EmbeddingStore.openExisting(o.db, o.table ?? DEFAULT_TABLE);
+  const rows = await store.all();
+  const have = new Set(rows.map((r) => r.id));
+  const missing = all.filter((r) => !have.has(r.id));
+  if (missing.length) {
+    throw new CurateConfigError(`${missing.length} record(s) of ${o.manifest} (first: "${missing[0]!.id}") have no embedding in table "${store.name}" of ${o.db}: run the embed job on this manifest first`);
+  }
+  const ids = new Set(all.map((r) => r.id));
+  const r = similarityFilter(rows.filter((x) => ids.has(x.id)), o);
+  return finish('similarity', o.manifest, o.out, o.report, all, new Set(r.kept.map((x) => x.id)), {
+    column: o.column ?? 'vector',
+    threshold: o.threshold ?? null,
+    topFraction: o.topFraction ?? null,
+    cutoff: r.cutoff,
+    imageOnly: r.imageOnly.length,
+  });
+}
