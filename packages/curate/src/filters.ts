@@ -1,5 +1,6 @@
 import { writeAtomic, writeManifest } from './io';
-import { CurateConfigError } from './errors';
+import { CurateConfigError, CurateDimensionError } from './errors';
+import { dedupAgainst, dedupWithin } from './dedup';
 import { eldDetector, type LanguageDetector } from './language';
 import { loadRecords, type CurateRecord } from './records';
 import { cosine } from './similarity';
@@ -156,5 +157,59 @@ export async function runSimilarityFilter(o: RunFilterBase & SimilarityFilterOpt
     topFraction: o.topFraction ?? null,
     cutoff: r.cutoff,
     imageOnly: r.imageOnly.length,
+  });
+}
+
+export interface RunDedupOptions extends RunFilterBase {
+  db: string;
+  table?: string;
+  /** Within-pool threshold: cosine ≥ within joins two records (one kept per cluster). */
+  within?: number;
+  /** Eval-set threshold: a record with cosine ≥ against to any eval image is removed. */
+  against?: number;
+  /** The eval set's embeddings (needed with `against`): its LanceDB URI and table. */
+  evalDb?: string;
+  evalTable?: string;
+  column?: ImageColumn;
+}
+
+/**
+ * De-duplication of a manifest on its stored image embeddings: first against the eval set (when
+ * `against` is given), then within what is left (when `within` is given). Writes kept JSONL + report.
+ */
+export async function runDedup(o: RunDedupOptions): Promise<FilterReport> {
+  if (o.within === undefined && o.against === undefined) throw new CurateConfigError('de-duplication: give within, against, or both');
+  if (o.against !== undefined && !o.evalDb) throw new CurateConfigError('de-duplication against an eval set needs evalDb (embed the eval images first)');
+  const col = o.column ?? 'vector';
+  const all = await loadRecords(o.manifest);
+  const store = await EmbeddingStore.openExisting(o.db, o.table ?? DEFAULT_TABLE);
+  const byId = new Map((await store.all()).map((r) => [r.id, r]));
+  const missing = all.filter((r) => !byId.has(r.id));
+  if (missing.length) throw new CurateConfigError(`${missing.length} record(s) of ${o.manifest} (first: "${missing[0]!.id}") have no embedding in ${o.db}: run the embed job first`);
+  let pool = all.map((r) => byId.get(r.id)!);
+  let removedEval = 0;
+  if (o.against !== undefined) {
+    const ev = await EmbeddingStore.openExisting(o.evalDb!, o.evalTable ?? DEFAULT_TABLE);
+    if (ev.dim !== store.dim) throw new CurateDimensionError(`eval table holds ${ev.dim}-d vectors but the pool ${store.dim}-d: embed both with the same model`);
+    const evRows = await ev.all();
+    const r = dedupAgainst(pool.map((p) => p[col]), evRows.map((e) => e[col]), o.against);
+    removedEval = r.removed.length;
+    pool = r.kept.map((i) => pool[i]!);
+  }
+  let clusters = 0;
+  let removedWithin = 0;
+  if (o.within !== undefined) {
+    const r = dedupWithin(pool.map((p) => p[col]), o.within);
+    clusters = r.clusters.length;
+    removedWithin = r.dropped.length;
+    pool = r.kept.map((i) => pool[i]!);
+  }
+  return finish('dedup', o.manifest, o.out, o.report, all, new Set(pool.map((p) => p.id)), {
+    column: col,
+    within: o.within ?? null,
+    against: o.against ?? null,
+    removedAgainstEval: removedEval,
+    removedWithin,
+    duplicateClusters: clusters,
   });
 }

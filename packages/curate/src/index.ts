@@ -12,6 +12,8 @@ export {
   languageFilter,
   runSimilarityFilter,
   runLanguageFilter,
+  runDedup,
+  type RunDedupOptions,
   type ImageColumn,
   type SimilarityFilterOptions,
   type SimilarityFilterResult,
