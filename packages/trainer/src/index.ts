@@ -1,4 +1,4 @@
-export { TrainingDivergedError, TrainConfigError, ResumeError } from './errors';
+export { TrainingDivergedError, TrainConfigError, ResumeError, CheckpointChecksumError, RunFolderExistsError } from './errors';
 export { warmupCosine, cosine, linearWarmup } from './optim/schedules';
 export { AdamW, decays, type AdamWOptions } from './optim/adamw';
 export { clipGradNorm } from './optim/clip-grad';
@@ -8,6 +8,14 @@ export {
   writeTrainCheckpoint,
   readTrainCheckpoint,
   latestCheckpoint,
+  findResumeCheckpoint,
+  verifyTrainCheckpoint,
+  verifyCheckpointChecksums,
+  removeStrayTempDirs,
+  stepCheckpoints,
+  sha256File,
+  CHECKSUMS_FILE,
+  type ResumeCheckpoint,
   pruneCheckpoints,
   stepDirName,
   TRAIN_STATE_FORMAT,
@@ -29,3 +37,4 @@ export { exportTips, type ExportedTips } from './tips/export';
 export { trainTips, optimOptionsOf, resolveTokenizerPath, type TrainTipsOptions, type TrainTipsResult } from './tips/run';
 export { type ExternalGradients } from './loop/train-loop';
 export { TipsDataParallel, resolveWorkers, sliceTipsBatch, hashVariables, syntheticTipsBatch, type TipsDataParallelOptions, type ParallelStepInfo, type TipsShard, type TipsWorkerInit } from './parallel/index';
+export { prepareRunFolder, sameRunConfig, existingRunEntries, RUN_FOLDER_ENTRIES, type PrepareRunFolderOptions } from './tips/run-folder';

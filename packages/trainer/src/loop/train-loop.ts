@@ -9,8 +9,9 @@ import { JsonlLog } from '../metrics/jsonl-log';
 import { Progress } from '../metrics/progress';
 import {
   TRAIN_STATE_FORMAT,
-  latestCheckpoint,
+  findResumeCheckpoint,
   pruneCheckpoints,
+  removeStrayTempDirs,
   readTrainCheckpoint,
   stepDirName,
   writeTrainCheckpoint,
@@ -47,6 +48,10 @@ export interface TrainOptions<B> {
   label?: string;
   /** The run's configuration: stored in checkpoints; resuming with a different one is refused. */
   config?: unknown;
+  /** How a checkpoint's stored config is compared with `config` (default: JSON equality). */
+  sameConfig?: (saved: unknown, current: unknown) => boolean;
+  /** Warnings (a checkpoint fallback, removed temp folders); default: stderr. */
+  warn?: (line: string) => void;
   onStep?: (record: StepRecord) => void;
   /** Stop (as if killed) after this many updates in this call; the run can be resumed. */
   stopAfter?: number;
@@ -115,11 +120,16 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
   let resumedFrom: string | null = null;
   let best: { value: number; dir: string } | null = null;
 
+  const warn = options.warn ?? ((l: string) => process.stderr.write(`${l}\n`));
+  // A kill during a checkpoint write leaves `.step-….tmp-PID`; remove those of dead processes.
+  for (const p of [...removeStrayTempDirs(ckDir), ...removeStrayTempDirs(join(outDir, 'best'))]) warn(`removed ${p}, left by a checkpoint write that was killed`);
+  const sameConfig = options.sameConfig ?? ((a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b));
+
   if (options.resume) {
-    const path = typeof options.resume === 'string' ? options.resume : latestCheckpoint(ckDir);
+    const path = typeof options.resume === 'string' ? options.resume : (await findResumeCheckpoint(ckDir, warn)).path;
     if (path) {
       const ck = await readTrainCheckpoint(path);
-      if (options.config !== undefined && JSON.stringify(ck.state.config) !== JSON.stringify(options.config)) {
+      if (options.config !== undefined && !sameConfig(ck.state.config, options.config)) {
         throw new ResumeError(`${path} was written by a run with another configuration; resume with the same config (or start a new --out folder)`);
       }
       const vars = trainable.stateVariables();

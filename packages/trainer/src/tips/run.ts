@@ -1,4 +1,3 @@
-import { writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describeBackend, TipsError } from '@tips/runtime';
 import { SentencePieceTokenizer } from '@tips/text-encoder';
@@ -9,10 +8,13 @@ import { resolveTipsData, tipsDataSource, type ResolvedData } from './data-sourc
 import { exportTips, type ExportedTips } from './export';
 import { TipsModel } from './model';
 import { TipsObjective } from './objective';
+import { prepareRunFolder, sameRunConfig } from './run-folder';
 import { TipsDataParallel, resolveWorkers } from '../parallel/tips-data-parallel';
 
 export interface TrainTipsOptions {
   resume?: boolean;
+  /** Start again in a folder that holds a run: delete its checkpoints, final/ and metrics first. */
+  overwrite?: boolean;
   progress?: boolean;
   stopAfter?: number;
   onStep?: (record: StepRecord) => void;
@@ -55,8 +57,8 @@ export async function trainTips(config: TipsConfig, options: TrainTipsOptions = 
   const started = Date.now();
   const log = options.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const outDir = resolve(config.run.out);
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'config.json'), JSON.stringify(config, null, 2));
+  // Validates the folder (existing run, resume checkpoint, same config) before writing anything.
+  const resumeFrom = await prepareRunFolder(outDir, config, { resume: options.resume, overwrite: options.overwrite, log });
   const resolved = await resolveTipsData(config, log);
   const tokenizerPath = resolveTokenizerPath(config);
   const tokenizer = await SentencePieceTokenizer.load(tokenizerPath);
@@ -78,7 +80,9 @@ export async function trainTips(config: TipsConfig, options: TrainTipsOptions = 
       outDir,
       checkpointEvery: config.run.checkpointEvery,
       keepLast: config.run.keepLast,
-      resume: options.resume,
+      resume: resumeFrom ?? false,
+      sameConfig: sameRunConfig,
+      warn: log,
       progress: options.progress ?? true,
       logEvery: config.run.logEvery,
       label: 'tips train',
