@@ -167,15 +167,24 @@ export class EmbeddingStore {
     const t = this.need();
     const n = await t.countRows();
     const partitions = options.partitions ?? Math.max(1, Math.round(Math.sqrt(n)));
+    if (!(Number.isInteger(partitions) && partitions >= 1 && partitions <= n)) {
+      throw new CurateConfigError(`cannot build an IVF index with ${partitions} partitions on ${n} rows: use 1 ≤ partitions ≤ rows (small tables need no index: search is exact)`);
+    }
     await t.createIndex(options.column ?? 'vector', { config: lancedb.Index.ivfFlat({ numPartitions: partitions, distanceType: 'cosine' }), replace: true });
+  }
+
+  /** Names and columns of the table's indices (empty before createIndex). */
+  async indices(): Promise<{ name: string; columns: string[]; indexType: string }[]> {
+    if (!this.table) return [];
+    return (await this.table.listIndices()).map((i) => ({ name: i.name, columns: i.columns, indexType: String(i.indexType) }));
   }
 
   /**
    * The k nearest rows of `query` by cosine on `vector`: through the ANN index (probing `nprobes`
    * partitions), or by exact flat search when `exact`.
    */
-  async search(query: Float32Array, k: number, options: { exact?: boolean; nprobes?: number } = {}): Promise<{ id: string; index: number; cosine: number }[]> {
-    let q = this.need().vectorSearch(Array.from(query)).distanceType('cosine').limit(k).select(['id', 'index']);
+  async search(query: Float32Array, k: number, options: { exact?: boolean; nprobes?: number; column?: 'vector' | 'vector2' } = {}): Promise<{ id: string; index: number; cosine: number }[]> {
+    let q = this.need().vectorSearch(Array.from(query)).column(options.column ?? 'vector').distanceType('cosine').limit(k).select(['id', 'index', '_distance']);
     if (options.exact) q = q.bypassVectorIndex();
     else if (options.nprobes) q = q.nprobes(options.nprobes);
     const rows = await q.toArray();
