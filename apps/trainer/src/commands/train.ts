@@ -13,6 +13,7 @@ interface TrainCliOptions {
   set?: string[];
   eval?: boolean;
   resume?: boolean;
+  overwrite?: boolean;
   progress?: boolean;
 }
 
@@ -20,9 +21,9 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-async function run(config: TipsConfig, opts: { resume: boolean; eval: boolean; progress: boolean }, backend?: string): Promise<void> {
+async function run(config: TipsConfig, opts: { resume: boolean; overwrite?: boolean; eval: boolean; progress: boolean }, backend?: string): Promise<void> {
   await initBackend({ backend });
-  const r = await trainTips(config, { resume: opts.resume, progress: opts.progress });
+  const r = await trainTips(config, { resume: opts.resume, overwrite: opts.overwrite, progress: opts.progress });
   const done = r.result.step >= config.optim.steps;
   process.stderr.write(`tips train: ${done ? 'finished' : 'stopped'} at step ${r.result.step}/${config.optim.steps} in ${r.seconds.toFixed(0)} s; run folder ${r.outDir}\n`);
   if (done && r.exported && opts.eval) await runAfterTraining(config, r);
@@ -40,7 +41,8 @@ export function registerTrain(program: Command): void {
     .option('--set <key=value>', 'override any config key, e.g. --set optim.lr.peak=1e-3 (repeatable)', collect)
     .option('--no-eval', 'skip the evaluation and report after training')
     .option('--no-progress', 'no progress bar (log lines only)')
-    .option('--resume', 'continue from <out>/checkpoints/latest when present')
+    .option('--resume', 'continue the run in <out> from its newest intact checkpoint (same config)')
+    .option('--overwrite', 'start again in an <out> that holds a run: deletes its checkpoints, final/, report and metrics first')
     .action(async (opts: TrainCliOptions, cmd: Command) => {
       const overrides = [...(opts.set ?? [])];
       if (opts.data) overrides.push(`data.manifest=${JSON.stringify(resolve(opts.data))}`);
@@ -50,7 +52,7 @@ export function registerTrain(program: Command): void {
         overrides.push(`optim.steps=${opts.steps}`);
       }
       const config = resolveTipsConfig({ preset: opts.preset, file: opts.config, overrides });
-      await run(config, { resume: opts.resume ?? false, eval: opts.eval !== false, progress: opts.progress !== false }, cmd.optsWithGlobals().tfBackend);
+      await run(config, { resume: opts.resume ?? false, overwrite: opts.overwrite ?? false, eval: opts.eval !== false, progress: opts.progress !== false }, cmd.optsWithGlobals().tfBackend);
     });
 
   program
@@ -60,9 +62,12 @@ export function registerTrain(program: Command): void {
     .option('--no-eval', 'skip the evaluation and report after training')
     .option('--no-progress', 'no progress bar')
     .action(async (dir: string, opts: { eval?: boolean; progress?: boolean }, cmd: Command) => {
-      const saved = readRunConfig(resolve(dir));
+      const runDir = resolve(dir);
+      const saved = readRunConfig(runDir);
       if (!saved) throw new TrainConfigError(`${dir} has no config.json; it is not a tips train run folder`);
-      const config = validateTipsConfig(saved, `${dir}/config.json`);
+      const stored = validateTipsConfig(saved, `${dir}/config.json`);
+      // The run is where DIR is now (it may have been moved or copied), not the run.out it was started with.
+      const config: TipsConfig = { ...stored, run: { ...stored.run, out: runDir } };
       await run(config, { resume: true, eval: opts.eval !== false, progress: opts.progress !== false }, cmd.optsWithGlobals().tfBackend);
     });
 }
