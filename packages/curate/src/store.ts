@@ -36,10 +36,11 @@ function schemaFor(dim: number): Schema {
 
 function vectorDim(schema: Schema, table: string, dir: string): number {
   const f = schema.fields.find((x) => x.name === 'vector');
-  if (!f || !(f.type instanceof FixedSizeList)) {
+  // Duck-typed, not instanceof: LanceDB loads apache-arrow's CommonJS build, an ESM caller the other.
+  if (!f || typeof (f.type as { listSize?: unknown }).listSize !== 'number') {
     throw new CurateDimensionError(`table "${table}" in ${dir} has no fixed-size "vector" column: it was not written by tips curate embed; pick another --table`);
   }
-  return (f.type as FixedSizeList).listSize;
+  return (f.type as unknown as FixedSizeList).listSize;
 }
 
 const toF32 = (v: unknown): Float32Array => {
