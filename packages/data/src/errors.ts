@@ -28,12 +28,13 @@ export class TooManySkippedError extends DataError {
   readonly skipped: number;
   readonly seen: number;
   readonly paths: string[];
-  constructor(skipped: number, seen: number, limit: number, paths: string[]) {
+  constructor(skipped: number, seen: number, limit: number, paths: string[], allowance = 0) {
     const shown = paths.slice(0, 5).join(', ');
     super(
       'TOO_MANY_SKIPPED',
-      `${skipped} of ${seen} images could not be decoded (${((100 * skipped) / seen).toFixed(1)}% > limit ${(100 * limit).toFixed(1)}%); ` +
-        `first ones: ${shown}${paths.length > 5 ? ', …' : ''}. Fix or remove these files, or raise maxSkippedFraction.`,
+      `${skipped} of ${seen} images could not be decoded (${((100 * skipped) / seen).toFixed(1)}% > limit ${(100 * limit).toFixed(1)}%, ` +
+        `and more than the ${allowance} always tolerated); first ones: ${shown}${paths.length > 5 ? ', …' : ''}. ` +
+        `Fix or remove these files, or raise the limit (tips train: --set data.maxSkippedFraction=0.05 or data.skipAllowance=N; @tips/data loaders: maxSkippedFraction / skipAllowance).`,
     );
     this.skipped = skipped;
     this.seen = seen;

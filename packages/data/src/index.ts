@@ -39,7 +39,7 @@ export { processSample, type SampleTask, type SampleResult } from './loader/proc
 export type { TransformSpec } from './loader/transform-spec';
 export { defaultWorkerScript, type SampleRunner } from './loader/worker-pool';
 export type { DataPosition, FloatBlock, TipsBatch, EvalBatch } from './loader/batch';
-export { DataLoader, createTipsLoader, createEvalLoader, type LoaderOptions, type TipsLoaderOptions, type EvalLoaderOptions } from './loader/loader';
+export { DataLoader, workerCount, createTipsLoader, createEvalLoader, type LoaderOptions, type TipsLoaderOptions, type EvalLoaderOptions } from './loader/loader';
 
 // Built-in spatial-scenes dataset
 export { SHAPES, MASK_CLASSES, COLOURS, COLOUR_NAMES, SIZES, sizeOf, REGIONS, TEXTURES, BACKGROUND_COLOURS, regionOf, type ShapeName, type ColourName, type SizeName } from './scenes/vocabulary';

@@ -2,7 +2,7 @@ export { TrainingDivergedError, TrainConfigError, ResumeError, CheckpointChecksu
 export { warmupCosine, cosine, linearWarmup } from './optim/schedules';
 export { AdamW, decays, type AdamWOptions } from './optim/adamw';
 export { clipGradNorm } from './optim/clip-grad';
-export type { StepContext, LossResult, Trainable, DataPosition, DataSource } from './loop/types';
+export type { StepContext, LossResult, Trainable, DataPosition, DataSource, SkipCounts } from './loop/types';
 export { train, type TrainOptions, type TrainResult, type StepRecord } from './loop/train-loop';
 export {
   writeTrainCheckpoint,

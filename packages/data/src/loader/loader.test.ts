@@ -134,7 +134,7 @@ describe('createTipsLoader', () => {
     expect(ids).toEqual([0, 1, 2, 3, 4, 5]);
     expect(skipped).toEqual([join(tmp.dir, 'broken.png'), join(tmp.dir, 'gone.png')]);
     expect(loader.skips.skipped.map((s) => s.path)).toEqual(skipped);
-    const strict = createTipsLoader({ source: src, batchSize: 2, views, epochs: 1, numWorkers: 0, maxSkippedFraction: 0.1, onSkip: () => undefined });
+    const strict = createTipsLoader({ source: src, batchSize: 2, views, epochs: 1, numWorkers: 0, maxSkippedFraction: 0.1, skipAllowance: 1, onSkip: () => undefined });
     const err = await take(strict, 10).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TooManySkippedError);
     expect((err as TooManySkippedError).message).toMatch(/2 of 8 images could not be decoded .*broken\.png/);

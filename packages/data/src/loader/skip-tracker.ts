@@ -6,15 +6,21 @@ export class SkipTracker {
   private skippedPaths: { path: string; reason: string }[] = [];
 
   /**
-   * @param maxFraction fail when skipped/seen exceeds this (default 0.01)
-   * @param minSeen only check once this many images were seen (default 100), so that one bad file
-   *   among the first few does not stop a run; `finish()` checks at any count.
+   * The rule, checked at every skipped image from the first batch on and again at `finish()`:
+   * stop when more than `allowance` images were skipped AND more than `maxFraction` of the images
+   * seen so far were skipped, i.e. skipped > max(allowance, maxFraction · seen).
+   * @param maxFraction the fraction (default 0.01)
+   * @param allowance skipped images always tolerated, so that one or two bad files among the first
+   *   few do not stop a run (default 2; 0 applies the fraction from the very first image)
    */
   constructor(
     readonly maxFraction = 0.01,
-    readonly minSeen = 100,
+    readonly allowance = 2,
     private readonly onSkip?: (path: string, reason: string) => void,
-  ) {}
+  ) {
+    if (!(maxFraction >= 0 && maxFraction <= 1)) throw new RangeError(`maxSkippedFraction must be in [0, 1], got ${maxFraction}`);
+    if (!(Number.isInteger(allowance) && allowance >= 0)) throw new RangeError(`skipAllowance must be an integer ≥ 0, got ${allowance}`);
+  }
 
   ok(): void {
     this.seenCount++;
@@ -25,7 +31,7 @@ export class SkipTracker {
     this.seenCount++;
     this.skippedPaths.push({ path, reason });
     this.onSkip?.(path, reason);
-    if (this.seenCount >= this.minSeen) this.check();
+    this.check();
   }
 
   /** Final check (end of an epoch or of the data). */
@@ -34,9 +40,16 @@ export class SkipTracker {
   }
 
   private check(): void {
-    if (this.skippedPaths.length / this.seenCount > this.maxFraction) {
-      throw new TooManySkippedError(this.skippedPaths.length, this.seenCount, this.maxFraction, this.skippedPaths.map((s) => s.path));
+    const n = this.skippedPaths.length;
+    if (n > this.allowance && n > this.maxFraction * this.seenCount) {
+      throw new TooManySkippedError(n, this.seenCount, this.maxFraction, this.skippedPaths.map((s) => s.path), this.allowance);
     }
+  }
+
+  /** Counts for a run's summary and its metrics log. */
+  summary(): { seen: number; skipped: number; fraction: number; paths: string[] } {
+    const n = this.skippedPaths.length;
+    return { seen: this.seenCount, skipped: n, fraction: this.seenCount ? n / this.seenCount : 0, paths: this.skippedPaths.map((s) => s.path) };
   }
 
   get seen(): number {

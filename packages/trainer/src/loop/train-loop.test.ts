@@ -78,6 +78,40 @@ describe('train()', () => {
     model.w.dispose();
   });
 
+  it('ends every run with what the data skipped, on stderr and in metrics.jsonl (issue 18, item 12)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'loop-skips-'));
+    const model = new Linear();
+    let seen = 0;
+    const inner = regressionData(4);
+    // a source that reports one missing image for every 4 it yields
+    const data: DataSource<Batch> = {
+      ...inner,
+      async *batches(from) {
+        for await (const b of inner.batches(from)) {
+          seen += 5;
+          yield b;
+        }
+      },
+      skips: () => ({ seen, skipped: seen / 5, paths: Array.from({ length: Math.min(20, seen / 5) }, (_, i) => `gone${i}.png`) }),
+    };
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => (written.push(String(c)), true));
+    let result;
+    try {
+      result = await train({ ...base, trainable: model, data, steps: 3, outDir: out });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(result.skips).toEqual({ seen: 15, skipped: 3, paths: ['gone0.png', 'gone1.png', 'gone2.png'] });
+    const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.event === undefined).map((l) => l.skippedImages)).toEqual([1, 2, 3]);
+    const end = lines.filter((l) => l.event === 'skips');
+    expect(end).toHaveLength(1);
+    expect(end[0]).toMatchObject({ seen: 15, skipped: 3, step: 3 });
+    expect(written.join('')).toMatch(/skipped 3 of 15 images \(20\.0%\) that could not be read; first: gone0\.png, gone1\.png, gone2\.png/);
+    model.w.dispose();
+  });
+
   it('resumes exactly: killed after 3 steps and resumed gives bit-identical weights', async () => {
     const a = new Linear();
     const outA = mkdtempSync(join(tmpdir(), 'loopA-'));

@@ -16,7 +16,7 @@ import {
   stepDirName,
   writeTrainCheckpoint,
 } from '../checkpoint/train-checkpoint';
-import type { DataPosition, DataSource, StepContext, Trainable } from './types';
+import type { DataPosition, DataSource, SkipCounts, StepContext, Trainable } from './types';
 
 export interface TrainOptions<B> {
   trainable: Trainable<B>;
@@ -92,6 +92,8 @@ export interface TrainResult {
   lastRecord: StepRecord | null;
   checkpoint: string | null;
   resumedFrom: string | null;
+  /** What the data source skipped during this call (when it counts skips). */
+  skips?: SkipCounts;
 }
 
 function assertFinite(step: number, term: string, value: number): void {
@@ -272,6 +274,7 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
         imagesPerSec: images > 0 ? (1000 * images) / ms : 0,
         rssMb: process.memoryUsage().rss / 2 ** 20,
         numTensors: tf.memory().numTensors,
+        ...(data.skips ? { skippedImages: data.skips().skipped } : {}),
         ...(trainable.metrics?.(ctx!) ?? {}),
       };
       log.write(lastRecord as unknown as Record<string, unknown>);
@@ -286,5 +289,15 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
     optimizer.dispose();
     await iterator.return?.(undefined);
   }
-  return { step, lastRecord, checkpoint: lastCheckpoint, resumedFrom };
+  // Every run ends with what the data skipped (missing, corrupt images), on stderr and in metrics.jsonl.
+  const skips = data.skips?.();
+  if (skips) {
+    log.write({ event: 'skips', step, seen: skips.seen, skipped: skips.skipped, paths: skips.paths, time: new Date().toISOString() });
+    if (skips.skipped > 0) {
+      process.stderr.write(
+        `${options.label ?? 'train'}: skipped ${skips.skipped} of ${skips.seen} images (${((100 * skips.skipped) / Math.max(1, skips.seen)).toFixed(1)}%) that could not be read; first: ${skips.paths.slice(0, 3).join(', ')}\n`,
+      );
+    }
+  }
+  return { step, lastRecord, checkpoint: lastCheckpoint, resumedFrom, skips };
 }

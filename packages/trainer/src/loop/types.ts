@@ -55,4 +55,13 @@ export interface DataSource<B> {
   imagesPerBatch?: number;
   /** Frees a batch's tensors once the step is done (default: nothing). */
   release?(batch: B): void;
+  /** Images seen and skipped (missing, corrupt) so far in this process, for the run's summary and metrics.jsonl. */
+  skips?(): SkipCounts;
+}
+
+/** What a data source skipped: counts and the first paths. */
+export interface SkipCounts {
+  seen: number;
+  skipped: number;
+  paths: string[];
 }

@@ -120,7 +120,15 @@ export const tipsConfigSchema = z
         globalScale: pair,
         localScale: pair,
         batchSize: positiveInt,
+        /** Decoding threads (0 = the training thread); more than the machine's cores are capped, with a warning. */
         workers: z.number().int().min(0),
+        /**
+         * Stop when more than this fraction of the images seen so far could not be decoded (missing,
+         * corrupt), once more than `skipAllowance` were skipped; checked from the first batch (default 0.01).
+         */
+        maxSkippedFraction: z.number().min(0).max(1).optional(),
+        /** Skipped images always tolerated before the fraction applies (default 2). */
+        skipAllowance: z.number().int().min(0).optional(),
       })
       .strict(),
     optim: z

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Rng, hashString } from '@tips/runtime';
-import { createTipsLoader, generateScenes, manifestSource, readManifest, type TipsBatch, type Tokenizer } from '@tips/data';
+import { createTipsLoader, generateScenes, manifestSource, readManifest, type SkipTracker, type TipsBatch, type Tokenizer } from '@tips/data';
 import { readRunJson } from '../checkpoint/read-json';
-import type { DataSource } from '../loop/types';
+import type { DataSource, SkipCounts } from '../loop/types';
 import type { TipsConfig } from './config';
 
 export interface ResolvedData {
@@ -43,9 +43,19 @@ export async function tipsDataSource(config: TipsConfig, manifest: string, token
   const d = config.data;
   const mim = config.objective.mim;
   const seed = Rng.derive(config.run.seed, 'data').nextU32();
+  // Counts over every loader this source opens (one per batches() call), for skips().
+  const done: SkipCounts = { seen: 0, skipped: 0, paths: [] };
+  let live: SkipTracker | null = null;
+  const skips = (): SkipCounts => {
+    const now = live?.summary();
+    return now ? { seen: done.seen + now.seen, skipped: done.skipped + now.skipped, paths: [...done.paths, ...now.paths].slice(0, 20) } : { ...done, paths: [...done.paths] };
+  };
   return {
     imagesPerBatch: d.batchSize,
+    skips,
     async *batches(from) {
+      Object.assign(done, skips());
+      live = null;
       const loader = createTipsLoader({
         source: manifestSource(records, { seed }),
         batchSize: d.batchSize,
@@ -54,6 +64,8 @@ export async function tipsDataSource(config: TipsConfig, manifest: string, token
         tokenizer,
         maxTokens: config.model.text.maxLen,
         numWorkers: d.workers,
+        maxSkippedFraction: d.maxSkippedFraction,
+        skipAllowance: d.skipAllowance,
         views: {
           globalSize: d.globalSize,
           localSize: d.localSize,
@@ -63,6 +75,7 @@ export async function tipsDataSource(config: TipsConfig, manifest: string, token
         },
         mask: mim.enabled ? { ratio: mim.maskRatio, probability: mim.maskProbability } : undefined,
       });
+      live = loader.skips;
       for await (const batch of loader) yield { batch, next: { ...batch.position } };
     },
   };

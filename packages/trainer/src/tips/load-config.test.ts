@@ -47,6 +47,26 @@ describe('TIPS configuration', () => {
     expect(() => parseOverride('nonsense')).toThrow(/key\.path=value/);
   });
 
+  it('data.maxSkippedFraction and data.skipAllowance (the keys TooManySkippedError advises) are accepted and checked (issue 18, item 13)', () => {
+    const c = resolveTipsConfig({ overrides: ['data.maxSkippedFraction=0.05', 'data.skipAllowance=0'] });
+    expect(c.data.maxSkippedFraction).toBe(0.05);
+    expect(c.data.skipAllowance).toBe(0);
+    expect(() => resolveTipsConfig({ overrides: ['data.maxSkippedFraction=2'] })).toThrow(/data\.maxSkippedFraction/);
+    expect(() => resolveTipsConfig({ overrides: ['data.skipAllowance=-1'] })).toThrow(/data\.skipAllowance/);
+  });
+
+  it('refuses __proto__ / constructor / prototype keys in --set and in config files (issue 18, item 14)', () => {
+    expect(() => resolveTipsConfig({ overrides: ['__proto__.x=1'] })).toThrow(TrainConfigError);
+    expect(() => resolveTipsConfig({ overrides: ['__proto__.x=1'] })).toThrow(/'__proto__' is not a configuration key/);
+    expect(() => resolveTipsConfig({ overrides: ['optim.constructor.prototype.x=1'] })).toThrow(/'constructor' is not a configuration key/);
+    expect(() => resolveTipsConfig({ overrides: ['optim..steps=1'] })).toThrow(/empty key/);
+    const file = join(dir, 'proto.json');
+    writeFileSync(file, '{"optim": {"__proto__": {"polluted": 1}}}');
+    expect(() => resolveTipsConfig({ file })).toThrow(/'__proto__' is not a configuration key/);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+
   it('paper presets replace the tiny sizes with the published towers', () => {
     const s = resolveTipsConfig({ preset: 'S' });
     expect(s.model.vision.preset).toBe('S');

@@ -10,10 +10,20 @@ function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Deep merge; arrays replace; an explicit `undefined` removes the key. */
+/** Keys that would reach Object.prototype through a merge; no config key has these names. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
+
+function checkKey(key: string, where: string): void {
+  if (FORBIDDEN_KEYS.has(key)) {
+    throw new TrainConfigError(`${where}: '${key}' is not a configuration key (refused: it would change JavaScript's object prototype); see \`tips train --help\` or the preset for the keys`);
+  }
+}
+
+/** Deep merge; arrays replace; an explicit `undefined` removes the key; `__proto__`/`constructor`/`prototype` are refused. */
 export function mergeDeep(base: Json, patch: Json): Json {
   const out: Json = { ...base };
   for (const [k, v] of Object.entries(patch)) {
+    checkKey(k, 'config');
     if (v === undefined) delete out[k];
     else if (isObject(v) && isObject(out[k])) out[k] = mergeDeep(out[k] as Json, v);
     else out[k] = v;
@@ -26,6 +36,10 @@ export function parseOverride(text: string): Json {
   const eq = text.indexOf('=');
   if (eq <= 0) throw new TrainConfigError(`override '${text}' is not key.path=value (e.g. optim.steps=50)`);
   const path = text.slice(0, eq).split('.');
+  for (const key of path) {
+    if (key === '') throw new TrainConfigError(`override '${text}' has an empty key in its path (e.g. optim.steps=50)`);
+    checkKey(key, `override '${text}'`);
+  }
   const raw = text.slice(eq + 1);
   let value: unknown;
   try {
