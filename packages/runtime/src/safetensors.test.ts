@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { SafetensorsReader, writeSafetensors, encodeSafetensors } from './safetensors';
 import { openTensorFile } from './open-tensor-file';
 
+const SPEC_HEADER = '{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"i":{"dtype":"I64","shape":[1],"data_offsets":[8,16]},"__metadata__":{"format":"pt"}}';
+
 /** Builds a safetensors file by hand, byte by byte, from the format's specification. */
-function handMade(): Uint8Array {
-  const header = '{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"i":{"dtype":"I64","shape":[1],"data_offsets":[8,16]},"__metadata__":{"format":"pt"}}';
+function handMade(header = SPEC_HEADER): Uint8Array {
   const out = new Uint8Array(8 + header.length + 16);
   const v = new DataView(out.buffer);
   v.setUint32(0, header.length, true);
@@ -62,5 +63,16 @@ describe('safetensors', () => {
     const p = join(dir, 'x.safetensors');
     writeFileSync(p, new Uint8Array([1, 2, 3]));
     await expect(openTensorFile(p)).rejects.toThrow(/empty or truncated/);
+  });
+
+  it('refuses a header that is a JSON array, or an entry without dtype/shape/offsets, by name (issue 18, item 14)', async () => {
+    await expect(SafetensorsReader.open(handMade('[{"dtype":"F32","shape":[2],"data_offsets":[0,8]}]'), 'arr.safetensors')).rejects.toThrow(
+      /arr\.safetensors: safetensors header is a JSON array, not an object of tensor entries/,
+    );
+    await expect(SafetensorsReader.open(handMade('"F32"'), 's.safetensors')).rejects.toThrow(/header is a JSON string/);
+    await expect(SafetensorsReader.open(handMade('{"w":[1,2]}'), 'e.safetensors')).rejects.toThrow(/header entry 'w' is not \{ dtype, shape, data_offsets \}/);
+    await expect(SafetensorsReader.open(handMade('{"w":{"dtype":"F32","shape":[2]}}'), 'e.safetensors')).rejects.toThrow(/header entry 'w'/);
+    const msg = await SafetensorsReader.open(handMade('[1]')).catch((e: Error) => e.message);
+    expect(msg).not.toMatch(/undefined/);
   });
 });

@@ -57,6 +57,11 @@ export class SafetensorsReader implements TensorFileReader {
       } catch (e) {
         throw new TensorFileError(`${source.name}: safetensors header is not valid JSON; the file is corrupt`, { cause: e });
       }
+      if (typeof header !== 'object' || header === null || Array.isArray(header)) {
+        throw new TensorFileError(
+          `${source.name}: safetensors header is a JSON ${Array.isArray(header) ? 'array' : header === null ? 'null' : typeof header}, not an object of tensor entries; the file is corrupt or not a safetensors file`,
+        );
+      }
       const dataStart = 8 + headerLen;
       const entries = new Map<string, StEntry>();
       let meta: Record<string, string> = {};
@@ -66,6 +71,13 @@ export class SafetensorsReader implements TensorFileReader {
           continue;
         }
         const v = value as { dtype: string; shape: number[]; data_offsets: [number, number] };
+        const wellFormed =
+          typeof v === 'object' && v !== null && typeof v.dtype === 'string' &&
+          Array.isArray(v.shape) && v.shape.every((d) => Number.isInteger(d) && d >= 0) &&
+          Array.isArray(v.data_offsets) && v.data_offsets.length === 2 && v.data_offsets.every((o) => Number.isInteger(o) && o >= 0);
+        if (!wellFormed) {
+          throw new TensorFileError(`${source.name}: header entry '${key}' is not { dtype, shape, data_offsets } (got ${JSON.stringify(value)?.slice(0, 80)}); the file is corrupt`);
+        }
         const dtype = FROM_ST[v.dtype];
         if (!dtype) throw new TensorFileError(`${source.name}: tensor ${key} has unsupported dtype ${v.dtype}`);
         const [begin, end] = v.data_offsets;
