@@ -26,6 +26,11 @@ async function loadSharp(): Promise<SharpLike> {
  * `Image.open(...).convert('RGB')` would: no EXIF rotation, alpha dropped, grey replicated.
  */
 export async function decodeInNode(input: string | Uint8Array): Promise<RgbImage> {
+  if (typeof input === 'string') {
+    const fs = await loadModule<typeof import('node:fs/promises')>('node:fs/promises');
+    const exists = await fs.stat(input).then(() => true, () => false);
+    if (!exists) throw new SdkInputError(`image file ${input} does not exist; check the path`);
+  }
   const sharp = await loadSharp();
   try {
     const { data, info } = await sharp(input, { failOn: 'error' }).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });

@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import sharp from 'sharp';
 import { resizeBilinear8, TipsError } from '@tips/runtime';
 
@@ -8,7 +9,15 @@ export class ImageInputError extends TipsError {
   }
 }
 
-/** Parses `--size 448` or `--size 224x336` (H×W). Both must be multiples of 14. */
+/**
+ * Most patch tokens an embed may ask for. One head's attention scores take N²·4 bytes: at 16,384
+ * tokens (e.g. 1792×1792) that is 1 GiB, half of what one tfjs tensor can hold on the wasm and cpu
+ * backends (2 GiB) and a quarter of wasm's 4 GiB memory; beyond it the run ends in "memory access
+ * out of bounds" after minutes of work.
+ */
+export const MAX_PATCH_TOKENS = 16_384;
+
+/** Parses `--size 448` or `--size 224x336` (H×W). Both must be multiples of 14, at most MAX_PATCH_TOKENS patches. */
 export function parseSize(text: string): [number, number] {
   const m = /^(\d+)(?:x(\d+))?$/i.exec(text.trim());
   if (!m) throw new ImageInputError(`--size '${text}' is not N or HxW (e.g. 448 or 224x336)`);
@@ -16,6 +25,12 @@ export function parseSize(text: string): [number, number] {
   const w = Number(m[2] ?? m[1]);
   if (h % 14 !== 0 || w % 14 !== 0 || h === 0 || w === 0) {
     throw new ImageInputError(`--size ${h}x${w}: both sides must be positive multiples of the patch size 14 (e.g. ${Math.max(14, Math.round(h / 14) * 14)}x${Math.max(14, Math.round(w / 14) * 14)})`);
+  }
+  const tokens = (h / 14) * (w / 14);
+  if (tokens > MAX_PATCH_TOKENS) {
+    throw new ImageInputError(
+      `--size ${h}x${w} gives ${tokens.toLocaleString('en-US')} patch tokens; at most ${MAX_PATCH_TOKENS.toLocaleString('en-US')} fit (attention needs N²·4 bytes per head, and one tensor holds at most 2 GiB on the wasm/cpu backends): use 1792 or less (e.g. --size 448)`,
+    );
   }
   return [h, w];
 }
@@ -29,6 +44,8 @@ export function parseSize(text: string): [number, number] {
 export async function loadImageForModel(path: string, size: [number, number]): Promise<Float32Array> {
   let data: Buffer;
   let info: sharp.OutputInfo;
+  if (!existsSync(path)) throw new ImageInputError(`image ${path} does not exist; check the path (relative paths are from ${process.cwd()})`);
+  if (!statSync(path).isFile()) throw new ImageInputError(`image ${path} is not a file; pass an image file, not a folder`);
   try {
     ({ data, info } = await sharp(path).rotate().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true }));
   } catch (e) {
