@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerCaption } from './caption';
+import { registerCurate } from './curate';
 import { registerData } from './data';
 import { registerEmbed } from './embed';
 import { registerEval } from './eval';
@@ -11,4 +12,4 @@ import { registerTrain } from './train';
 export type RegisterCommand = (program: Command) => void;
 
 // One line per command module; keep sorted.
-export const COMMANDS: RegisterCommand[] = [registerCaption, registerData, registerEmbed, registerEval, registerExport, registerLrm, registerTrain];
+export const COMMANDS: RegisterCommand[] = [registerCaption, registerCurate, registerData, registerEmbed, registerEval, registerExport, registerLrm, registerTrain];
