@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runEmbedJob } from './embed-job';
@@ -117,6 +118,43 @@ test('embed job: a missing image → CurateImageError, finished batches kept; co
     await expect(runEmbedJob({ manifest: bad, db: join(t.dir, 'db2'), embedder: e })).rejects.toThrow(CurateManifestError);
     await expect(runEmbedJob({ manifest: join(t.dir, 'nope.jsonl'), db: join(t.dir, 'db2'), embedder: e })).rejects.toThrow(CurateManifestError);
     await expect(runEmbedJob({ manifest: m, db, embedder: e, batchSize: 0 })).rejects.toThrow(CurateConfigError);
+  } finally {
+    t.done();
+  }
+});
+
+test('embed job: SIGKILL mid-run (a real process kill), then re-run: whole batches kept, every record exactly once', async () => {
+  const t = tmp();
+  try {
+    const n = 60;
+    const m = manifest(t.dir, Array.from({ length: n }, (_, i) => ({ id: `k${i}`, caption: `caption ${i}` })));
+    const db = join(t.dir, 'db');
+    const child = spawn(process.execPath, [join(__dirname, '..', 'test', 'kill-child.mjs'), m, db], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((ok) => child.on('exit', (_code, signal) => ok(signal)));
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      // Kill after the 4th commit, while the 5th batch is being embedded or committed.
+      if (/committed 12\n/.test(out)) child.kill('SIGKILL');
+    });
+    const signal = await exited;
+    expect(err).toBe('');
+    expect(signal).toBe('SIGKILL');
+    expect(out).not.toMatch(/finished/);
+    const afterKill = await (await EmbeddingStore.open(db)).count();
+    expect(afterKill % 3).toBe(0); // whole batches only
+    expect(afterKill).toBeGreaterThanOrEqual(12);
+    expect(afterKill).toBeLessThan(n);
+
+    const e = new FakeEmbedder(4);
+    const sum = await runEmbedJob({ manifest: m, db, embedder: e, batchSize: 7 });
+    expect(sum.alreadyDone).toBe(afterKill);
+    expect(sum.embedded).toBe(n - afterKill);
+    const rows = await (await EmbeddingStore.open(db)).all();
+    expect(rows.map((r) => r.id)).toEqual(Array.from({ length: n }, (_, i) => `k${i}`));
+    expect(new Set(e.embeddedPaths).size).toBe(n - afterKill);
   } finally {
     t.done();
   }
