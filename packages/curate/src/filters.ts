@@ -1,6 +1,7 @@
 import { writeAtomic, writeManifest } from './io';
 import { CurateConfigError, CurateDimensionError } from './errors';
 import { dedupAgainst, dedupWithin } from './dedup';
+import { measureAnnRecall, selectByRetrieval } from './retrieval';
 import { eldDetector, type LanguageDetector } from './language';
 import { loadRecords, type CurateRecord } from './records';
 import { cosine } from './similarity';
@@ -212,4 +213,41 @@ export async function runDedup(o: RunDedupOptions): Promise<FilterReport> {
     removedWithin,
     duplicateClusters: clusters,
   });
+}
+
+export interface RunSelectOptions extends RunFilterBase {
+  /** The pool's embeddings (the manifest's records). */
+  db: string;
+  table?: string;
+  /** The query set's embeddings (the "curated" sets), embedded with the same model. */
+  queryDb: string;
+  queryTable?: string;
+  /** Neighbours kept per query. */
+  k: number;
+  /** Build an IVF_FLAT index on the pool first (partitions ≈ √rows unless given). */
+  index?: boolean | { partitions?: number };
+  nprobes?: number;
+  /** Measure ANN recall@k against exact search on the first `recallSample` queries (default 100; 0 = skip). */
+  recallSample?: number;
+}
+
+/**
+ * Selection by retrieval (DINOv2-style): keeps the `k` nearest pool records of each query. Uses the
+ * pool table's ANN index when it has one, and reports that index's recall against exact search.
+ */
+export async function runSelect(o: RunSelectOptions): Promise<FilterReport> {
+  const all = await loadRecords(o.manifest);
+  const pool = await EmbeddingStore.openExisting(o.db, o.table ?? DEFAULT_TABLE);
+  const q = await EmbeddingStore.openExisting(o.queryDb, o.queryTable ?? DEFAULT_TABLE);
+  if (q.dim !== pool.dim) throw new CurateDimensionError(`query table holds ${q.dim}-d vectors but the pool ${pool.dim}-d: embed both with the same model`);
+  if (o.index) await pool.createIndex(typeof o.index === 'object' ? o.index : {});
+  const indexed = (await pool.indices()).some((i) => i.columns.includes('vector'));
+  const queries = (await q.all()).map((r) => r.vector);
+  const sel = await selectByRetrieval(pool, queries, o.k, { nprobes: o.nprobes });
+  const sample = Math.min(o.recallSample ?? 100, queries.length);
+  const recall = indexed && sample > 0 ? (await measureAnnRecall(pool, queries.slice(0, sample), o.k, { nprobes: o.nprobes })).recall : null;
+  const inManifest = new Set(all.map((r) => r.id));
+  const outside = sel.ids.filter((id) => !inManifest.has(id));
+  if (outside.length) throw new CurateConfigError(`${outside.length} selected id(s) (first: "${outside[0]}") are in table "${pool.name}" of ${o.db} but not in ${o.manifest}: use the manifest the table was embedded from`);
+  return finish('select', o.manifest, o.out, o.report, all, new Set(sel.ids), { queries: queries.length, k: o.k, indexed, nprobes: o.nprobes ?? null, annRecallAtK: recall, recallSample: recall === null ? 0 : sample });
 }

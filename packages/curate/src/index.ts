@@ -13,6 +13,8 @@ export {
   runSimilarityFilter,
   runLanguageFilter,
   runDedup,
+  runSelect,
+  type RunSelectOptions,
   type RunDedupOptions,
   type ImageColumn,
   type SimilarityFilterOptions,

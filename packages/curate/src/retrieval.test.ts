@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runSelect } from './filters';
 import { CurateConfigError } from './errors';
 import { measureAnnRecall, recallAtK, selectByRetrieval } from './retrieval';
 import { exactKnn } from './similarity';
 import { EmbeddingStore } from './store';
-import { row, tmp, unit } from '../test/helpers';
+import { manifest, row, tmp, unit } from '../test/helpers';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -56,6 +58,30 @@ test('selectByRetrieval: exact LanceDB search = brute-force kNN; IVF index recal
     await expect(selectByRetrieval(store, [unit([1, 0])], k)).rejects.toThrow(CurateConfigError);
     await expect(selectByRetrieval(store, queries, 0)).rejects.toThrow(CurateConfigError);
     await expect(store.createIndex({ partitions: n + 1 })).rejects.toThrow(CurateConfigError);
+  } finally {
+    t.done();
+  }
+});
+
+test('runSelect: keeps the k nearest pool records of each query; kept JSONL + report with ANN recall', async () => {
+  const t = tmp();
+  try {
+    // Pool on the unit circle every 10°; queries at 3° and 181°: their 2 nearest are {0°, 10°} and {180°, 190°}.
+    const degs = Array.from({ length: 36 }, (_, i) => i * 10);
+    const ang = (d: number) => unit([Math.cos((d * Math.PI) / 180), Math.sin((d * Math.PI) / 180)]);
+    const m = manifest(t.dir, degs.map((d) => ({ id: `d${d}`, caption: `c${d}` })));
+    const db = join(t.dir, 'pool');
+    await (await EmbeddingStore.open(db)).add(degs.map((d, i) => row(`d${d}`, i, ang(d))));
+    const queryDb = join(t.dir, 'queries');
+    await (await EmbeddingStore.open(queryDb)).add([row('q0', 0, ang(3)), row('q1', 1, ang(181))]);
+    const out = join(t.dir, 'sel.jsonl');
+    const rep = await runSelect({ manifest: m, db, queryDb, k: 2, out });
+    expect(rep).toMatchObject({ records: 36, kept: 4, queries: 2, k: 2, indexed: false, annRecallAtK: null });
+    const kept = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l).id);
+    expect(kept).toEqual(['d0', 'd10', 'd180', 'd190']);
+    // With an index probing every partition: same selection, recall 1.
+    const rep2 = await runSelect({ manifest: m, db, queryDb, k: 2, out, index: { partitions: 4 }, nprobes: 4 });
+    expect(rep2).toMatchObject({ kept: 4, indexed: true, annRecallAtK: 1, recallSample: 2 });
   } finally {
     t.done();
   }
