@@ -11,7 +11,7 @@ const ids = (file: string) => readFileSync(file, 'utf8').trim().split('\n').filt
 const at = (deg: number) => Float32Array.from([Math.cos((deg * Math.PI) / 180), Math.sin((deg * Math.PI) / 180)]);
 
 describe('tips curate', () => {
-  it('language, similarity and dedup write the kept manifest and a report', async () => {
+  it('language, similarity, dedup and select write the kept manifest and a report', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tips-curate-'));
     const captions = ['a red car parked on the street', 'un perro en la playa', 'a dog on the beach', 'two kids playing football'];
     writeFileSync(join(dir, 'm.jsonl'), captions.map((c, i) => JSON.stringify({ id: `r${i}`, image: `${i}.png`, web_caption: c })).join('\n'));
@@ -31,6 +31,12 @@ describe('tips curate', () => {
     expect(dd).toMatchObject({ kept: 2, removedWithin: 2 });
     expect(ids(join(dir, 'dd.jsonl'))).toEqual(['r0', 'r2']);
     expect(JSON.parse(readFileSync(join(dir, 'dd.jsonl.report.json'), 'utf8')).kept).toBe(2);
+    // select, k = 1: a query at 5° is nearest r1 (2°), one at 95° nearest r3 (91°).
+    const qdb = join(dir, 'qdb');
+    await (await EmbeddingStore.open(qdb)).add([5, 95].map((d, i) => ({ id: `q${i}`, index: i, image: join(dir, `q${i}.png`), vector: at(d), vector2: at(d), textVector: at(d), hasText: true, caption: 'q' })));
+    const sel = JSON.parse((await run('node', [CLI, 'curate', 'select', '--manifest', join(dir, 'm.jsonl'), '--db', db, '--query-db', qdb, '--k', '1', '--out', join(dir, 'sel.jsonl')], { cwd: tmpdir() })).stdout);
+    expect(sel).toMatchObject({ kept: 2, queries: 2, k: 1 });
+    expect(ids(join(dir, 'sel.jsonl'))).toEqual(['r1', 'r3']);
     await expect(run('node', [CLI, 'curate', 'similarity', '--manifest', join(dir, 'm.jsonl'), '--db', db, '--out', join(dir, 'x.jsonl')], { cwd: tmpdir() })).rejects.toMatchObject({ stderr: expect.stringMatching(/exactly one of threshold or topFraction/) });
   }, 120000);
 });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CurateConfigError, SdkEmbedder, runDedup, runEmbedJob, runLanguageFilter, runSimilarityFilter, type ImageColumn } from '@tips/curate';
+import { CurateConfigError, SdkEmbedder, runDedup, runEmbedJob, runLanguageFilter, runSelect, runSimilarityFilter, type ImageColumn } from '@tips/curate';
 import { parseShard } from '@tips/captioner';
 import { parseIntOption, parseNumberOption } from '../io/cli-numbers';
 
@@ -10,7 +10,7 @@ const column = (c: string): ImageColumn => {
 };
 const print = (x: unknown) => process.stdout.write(`${JSON.stringify(x, null, 2)}\n`);
 
-/** `tips curate embed|language|similarity|dedup`: the @tips/curate filters on a JSONL manifest. */
+/** `tips curate embed|language|similarity|dedup|select`: the @tips/curate filters on a JSONL manifest. */
 export function registerCurate(program: Command): void {
   const group = program.command('curate').description('Data curation: embed a manifest into LanceDB, then filter by language, image-text similarity, duplicates.');
 
@@ -80,4 +80,32 @@ export function registerCurate(program: Command): void {
       print(await runDedup({ manifest: o.manifest, db: o.db, table: o.table, out: o.out, report: o.report, within: num('within', o.within), against: num('against', o.against), evalDb: o.evalDb, evalTable: o.evalTable, column: column(o.column) }));
     });
 
+
+  group
+    .command('select')
+    .description('Keep the --k nearest pool records of each query (the curated sets), through LanceDB vector search.')
+    .requiredOption('--manifest <file>', 'pool manifest (the one embedded into --db)')
+    .requiredOption('--db <uri>', 'LanceDB folder of the pool')
+    .requiredOption('--query-db <uri>', 'LanceDB folder of the query set (tips curate embed on the query manifest)')
+    .requiredOption('--k <n>', 'neighbours kept per query')
+    .requiredOption('--out <file>', 'kept records, JSONL')
+    .option('--table <name>', 'pool table name', 'embeddings')
+    .option('--query-table <name>', 'query table name', 'embeddings')
+    .option('--report <file>', 'JSON report (default <out>.report.json)')
+    .option('--index', 'build an IVF_FLAT index on the pool first')
+    .option('--partitions <n>', 'IVF partitions (default ≈ √rows)')
+    .option('--nprobes <n>', 'IVF partitions probed per query')
+    .option('--recall-sample <n>', 'queries used to measure ANN recall vs exact search (0 = skip)', '100')
+    .action(async (o: { manifest: string; db: string; queryDb: string; k: string; out: string; table: string; queryTable: string; report?: string; index?: boolean; partitions?: string; nprobes?: string; recallSample: string }) => {
+      const int = (flag: string, v: string, min: number) => parseIntOption(flag, v, min, (m) => new CurateConfigError(`${m}.`));
+      const partitions = o.partitions !== undefined ? int('partitions', o.partitions, 1) : undefined;
+      print(
+        await runSelect({
+          manifest: o.manifest, db: o.db, table: o.table, queryDb: o.queryDb, queryTable: o.queryTable, k: int('k', o.k, 1), out: o.out, report: o.report,
+          index: o.index || partitions !== undefined ? { partitions } : false,
+          nprobes: o.nprobes !== undefined ? int('nprobes', o.nprobes, 1) : undefined,
+          recallSample: int('recall-sample', o.recallSample, 0),
+        }),
+      );
+    });
 }
