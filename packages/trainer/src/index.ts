@@ -12,6 +12,7 @@ export {
   verifyTrainCheckpoint,
   verifyCheckpointChecksums,
   removeStrayTempDirs,
+  setAsideDamagedCheckpoints,
   stepCheckpoints,
   sha256File,
   CHECKSUMS_FILE,

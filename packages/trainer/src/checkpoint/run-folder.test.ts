@@ -2,7 +2,7 @@
 // stray temp folders, refusing an existing run, and validating a resume before writing anything.
 import * as tf from '@tensorflow/tfjs-core';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, truncateSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend, Rng } from '@tips/runtime';
@@ -108,6 +108,21 @@ describe('run folder lifecycle (issue 18)', () => {
     expect(r.resumedFrom).toBe(ck(out, 2));
     expect(r.warnings.join('\n')).toMatch(/step-0000003 is not usable \(.*SHA-256.*\); resuming from the previous intact checkpoint .*step-0000002 instead/);
     expect(r.w).toEqual(straight);
+    // The damaged checkpoint is kept aside, out of resume's and keep-last-N's way.
+    expect(r.warnings.join('\n')).toContain(`moved the damaged checkpoint(s) ${join(out, 'checkpoints', 'damaged', 'step-0000003')} aside`);
+    expect(readFileSync(join(out, 'checkpoints', 'damaged', 'step-0000003', 'state.safetensors')).equals(bytes)).toBe(true);
+  });
+
+  it('checkpoints written before checksums (no checksums.sha256) still resume; a truncated one is caught by reading it', async () => {
+    const out = await stoppedRun();
+    for (const s of [1, 2, 3]) rmSync(join(ck(out, s), CHECKSUMS_FILE));
+    await expect(verifyCheckpointChecksums(ck(out, 3))).resolves.toBe(false);
+    const file = join(ck(out, 3), 'state.safetensors');
+    truncateSync(file, statSync(file).size - 8);
+    const r = await resume(out);
+    expect(r.resumedFrom).toBe(ck(out, 2));
+    expect(r.warnings.join('\n')).toMatch(/step-0000003 is not usable \(.*truncated.*\); resuming from the previous intact checkpoint/);
+    expect(r.w).toEqual(straight);
   });
 
   it('item 2: a missing checkpoints/latest resumes from the newest complete step-* (bit-exact), not from step 0', async () => {
@@ -162,6 +177,31 @@ describe('run folder lifecycle (issue 18)', () => {
     expect(r.warnings.join('\n')).toContain(`removed ${stray}`);
     expect(r.w).toEqual(straight);
     expect(removeStrayTempDirs(join(out, 'checkpoints'), { all: true })).toEqual([live]);
+  });
+
+  it('every phase of a checkpoint write cut off by a kill resumes bit-exact: temp written, renamed, latest updated', async () => {
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const killedAt4 = async (phase: 'temp' | 'renamed' | 'latest') => {
+      const out = mkdtempSync(join(tmpdir(), `rf-kill-${phase}-`));
+      const m = new Linear();
+      await train({ ...base, trainable: m, data: regressionData(8), steps: STEPS, outDir: out, checkpointEvery: 1, keepLast: 5, stopAfter: 4 });
+      m.w.dispose();
+      const ckDir = join(out, 'checkpoints');
+      if (phase !== 'latest') writeFileSync(join(ckDir, 'latest'), 'step-0000003\n');
+      if (phase === 'temp') {
+        const tmp = join(ckDir, `.step-0000004.tmp-${dead}`);
+        renameSync(ck(out, 4), tmp);
+        truncateSync(join(tmp, 'state.safetensors'), 40);
+      }
+      return out;
+    };
+    for (const [phase, from] of [['temp', 3], ['renamed', 3], ['latest', 4]] as const) {
+      const out = await killedAt4(phase);
+      const r = await resume(out);
+      expect({ phase, from: r.resumedFrom }).toEqual({ phase, from: ck(out, from) });
+      expect({ phase, same: JSON.stringify(r.w) === JSON.stringify(straight) }).toEqual({ phase, same: true });
+      expect(readdirSync(join(out, 'checkpoints')).filter((n) => n.startsWith('.'))).toEqual([]);
+    }
   });
 
   it('item 4: an existing run folder is refused without --resume/--overwrite; --overwrite clears the old run first', async () => {

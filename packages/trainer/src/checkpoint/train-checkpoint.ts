@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { SafetensorsReader, writeFileAtomic, writeSafetensors, toFloat32, type TensorToWrite } from '@tips/runtime';
 import { CheckpointChecksumError, ResumeError } from '../errors';
 import { readRunJson } from './read-json';
@@ -184,6 +184,35 @@ export async function findResumeCheckpoint(dir: string, warn: (line: string) => 
   throw new ResumeError(
     `no intact checkpoint to resume from in ${dir}: ${skipped.map((s) => `${s.path}: ${s.reason}`).join('; ')}. Restore a checkpoint, or start again with tips train --overwrite (or a new --out folder)`,
   );
+}
+
+/**
+ * Moves the damaged step-* checkpoints that a fallback passed over, and that are newer than the one
+ * resumed from, to `checkpoints/damaged/` (kept for inspection, no longer taken by resume, counted
+ * by keep-last-N or pruned). Called once the resume is accepted. Returns the new paths.
+ */
+export function setAsideDamagedCheckpoints(dir: string, found: ResumeCheckpoint, log: (line: string) => void = () => {}): string[] {
+  if (!found.path) return [];
+  const chosen = basename(found.path);
+  const moved: string[] = [];
+  for (const s of found.skipped) {
+    const name = basename(s.path);
+    if (!/^step-\d+$/.test(name) || name <= chosen || !existsSync(s.path)) continue;
+    const aside = join(dir, 'damaged');
+    mkdirSync(aside, { recursive: true });
+    let target = join(aside, name);
+    if (existsSync(target)) target = join(aside, `${name}-${Date.now()}`);
+    renameSync(s.path, target);
+    moved.push(target);
+  }
+  if (moved.length) {
+    // `latest` named a checkpoint that is now aside: point it at the one resumed from.
+    const tmp = join(dir, `.latest.tmp-${process.pid}`);
+    writeFileSync(tmp, `${chosen}\n`);
+    renameSync(tmp, join(dir, 'latest'));
+  }
+  if (moved.length) log(`moved the damaged checkpoint(s) ${moved.join(', ')} aside; they are no longer resumed from or pruned`);
+  return moved;
 }
 
 const TEMP_DIR = /^\.step-\d+\.tmp-(\d+)$/;

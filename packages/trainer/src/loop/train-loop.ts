@@ -12,6 +12,8 @@ import {
   findResumeCheckpoint,
   pruneCheckpoints,
   removeStrayTempDirs,
+  setAsideDamagedCheckpoints,
+  type ResumeCheckpoint,
   readTrainCheckpoint,
   stepDirName,
   writeTrainCheckpoint,
@@ -128,12 +130,15 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
   const sameConfig = options.sameConfig ?? ((a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b));
 
   if (options.resume) {
-    const path = typeof options.resume === 'string' ? options.resume : (await findResumeCheckpoint(ckDir, warn)).path;
+    const found: ResumeCheckpoint | null = typeof options.resume === 'string' ? null : await findResumeCheckpoint(ckDir, warn);
+    const path = typeof options.resume === 'string' ? options.resume : found!.path;
     if (path) {
       const ck = await readTrainCheckpoint(path);
       if (options.config !== undefined && !sameConfig(ck.state.config, options.config)) {
+        tf.dispose([...ck.variables.values(), ...ck.optimizer.values()]);
         throw new ResumeError(`${path} was written by a run with another configuration; resume with the same config (or start a new --out folder)`);
       }
+      if (found) setAsideDamagedCheckpoints(ckDir, found, warn);
       const vars = trainable.stateVariables();
       const missing = [...vars.keys()].filter((k) => !ck.variables.has(k));
       if (missing.length) throw new ResumeError(`${path} lacks ${missing.length} variable(s) of this model, e.g. ${missing.slice(0, 5).join(', ')}`);

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ResumeError, RunFolderExistsError, TrainConfigError } from '../errors';
-import { findResumeCheckpoint, removeStrayTempDirs } from '../checkpoint/train-checkpoint';
+import { findResumeCheckpoint, removeStrayTempDirs, setAsideDamagedCheckpoints } from '../checkpoint/train-checkpoint';
 import { readRunJson } from '../checkpoint/read-json';
 
 /** What a run folder holds (see the trainer README, "Run folder"). */
@@ -65,6 +65,7 @@ export async function prepareRunFolder(outDir: string, config: unknown, options:
       if (state.config !== undefined && state.config !== null && !sameRunConfig(state.config, config)) {
         throw new ResumeError(`${resumeFrom} was written by a run with another configuration; resume with the same config (tips resume ${outDir}), or start a new --out folder. Nothing in ${outDir} was changed`);
       }
+      setAsideDamagedCheckpoints(ckDir, found, log);
     } else {
       const saved = join(outDir, 'config.json');
       if (existsSync(saved) && !sameRunConfig(readRunJson(saved, 'the run\'s configuration'), config)) {
