@@ -134,7 +134,14 @@ export function selectRidge(
   }
   const scale = trace / d || 1;
   const grid = lambdas.map((l) => {
-    const model = fitRidge(train.x, train.y, train.n, d, k, l * scale);
+    let model: RidgeModel;
+    try {
+      model = fitRidge(train.x, train.y, train.n, d, k, l * scale);
+    } catch (e) {
+      // Too small a λ for (near-)collinear features: not positive definite. Skip it.
+      if (e instanceof EvalInputError) return { lambda: l * scale, trainMse: Infinity, valMse: Infinity };
+      throw e;
+    }
     return {
       lambda: l * scale,
       trainMse: meanSquaredError(predictRidge(model, train.x, train.n), train.y, train.n, k),
@@ -143,6 +150,7 @@ export function selectRidge(
   });
   let best = grid[0]!;
   for (const g of grid) if (g.valMse <= best.valMse) best = g;
+  if (!Number.isFinite(best.valMse)) throw new EvalInputError(`ridge: no λ in the grid (up to ${lambdas[lambdas.length - 1]} × feature variance) gives a positive definite system; the features are degenerate`);
   const n = train.n + val.n;
   const x = new Float64Array(n * d);
   const y = new Float64Array(n * k);

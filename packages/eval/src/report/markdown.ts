@@ -53,7 +53,11 @@ export function renderMarkdown(r: EvalReport, figures: { file: string; caption: 
   if (m.knn || m.linear || m.zeroshot) {
     out.push('### Classification', '');
     if (m.knn) out.push(`- kNN (k = ${m.knn.k}, T = ${m.knn.temperature}): top-1 ${pct(m.knn.top1)}${m.knn.top5 !== undefined ? `, top-5 ${pct(m.knn.top5)}` : ''}`);
-    if (m.linear) out.push(`- Linear probe: top-1 ${pct(m.linear.top1)} (${m.linear.probe.steps} steps, final loss ${m.linear.probe.finalLoss.toFixed(4)})`);
+    if (m.linear) {
+      const p = m.linear.probe;
+      const how = p.solver === 'ridge' ? `closed-form ridge on one-hot labels, λ ${p.lambda?.toExponential(1)} chosen on a hold-out (MSE ${p.valLoss?.toFixed(4)}), train MSE ${p.finalLoss.toFixed(4)}` : `${p.steps} steps, final loss ${p.finalLoss.toFixed(4)}`;
+      out.push(`- Linear probe: top-1 ${pct(m.linear.top1)} (${how})`);
+    }
     if (m.zeroshot) out.push(`- Zero-shot: top-1 ${pct(m.zeroshot.top1)} over ${m.zeroshot.classes.length} classes, ${m.zeroshot.templates} prompt template(s)`);
     out.push('');
   }
@@ -75,6 +79,7 @@ export function renderMarkdown(r: EvalReport, figures: { file: string; caption: 
     '- Depth: DINOv2 linear probe on patch tokens ⊕ CLS over uniformly spaced bins, ×4 upsampling, SigLoss; metrics per image, averaged (RMSE in the unit of the depth maps).',
     '- kNN: DINO weighted vote (cosine, exp(s/T)). Zero-shot: prompt ensembling (mean of normalised text embeddings). Retrieval: recall@K with every caption of an image counted, ties counted against the model.',
     '- Zero-shot segmentation: patch–text cosine per patch (MaskCLIP values trick when available), bilinear upsampling, argmax.',
+    `- Linear classification probe: ${(r.settings.probe.solver ?? 'ridge') === 'ridge' ? 'closed-form ridge regression onto one-hot labels (λ from a grid, chosen on a 20 % hold-out of the training split)' : 'AdamW (below)'}.`,
     `- Probes: AdamW, peak LR ${r.settings.probe.lr ?? 1e-3}, ${r.settings.probe.steps ?? 300} steps, batch ${r.settings.probe.batchSize ?? 16}, seed ${r.settings.probe.seed ?? 0}, trained by @tips/trainer's loop; dense training targets at ${r.settings.probe.targetScale ? `${r.settings.probe.targetScale} px per patch side` : 'full label size'}, metrics at full label size.`,
     '',
   );

@@ -31,6 +31,11 @@ export interface ProbeSettings extends ProbeTrainOptions {
    * head; 0 = full label size, as DINOv2 on GPUs). Metrics are always computed at full label size.
    */
   targetScale?: number;
+  /**
+   * How the linear classification probe is fitted: 'ridge' (default) solves ridge regression onto
+   * one-hot labels in closed form with λ chosen on a hold-out; 'sgd' trains with AdamW for `steps`.
+   */
+  solver?: 'ridge' | 'sgd';
 }
 
 /** Everything a task needs; built by evaluate(). */
@@ -57,6 +62,11 @@ export interface TaskContext {
 
 /** How a probe was trained (for the report). */
 export interface ProbeSummary {
+  /** 'sgd' (AdamW with @tips/trainer's loop) or 'ridge' (closed form; steps 0, losses empty). */
+  solver?: 'sgd' | 'ridge';
+  /** Ridge: the λ chosen on the hold-out, and the hold-out's MSE. */
+  lambda?: number;
+  valLoss?: number;
   steps: number;
   finalLoss: number;
   losses: number[];
