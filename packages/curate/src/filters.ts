@@ -1,10 +1,12 @@
+import { resolve } from 'node:path';
 import { writeAtomic, writeManifest } from './io';
 import { CurateConfigError, CurateDimensionError } from './errors';
 import { dedupAgainst, dedupWithin } from './dedup';
 import { measureAnnRecall, selectByRetrieval } from './retrieval';
 import { eldDetector, type LanguageDetector } from './language';
 import { loadRecords, type CurateRecord } from './records';
-import { cosine } from './similarity';
+import { writeHistogramPng } from './report';
+import { cosine, histogram } from './similarity';
 import { DEFAULT_TABLE, EmbeddingStore, type EmbeddingRow } from './store';
 
 /** Which image embedding to compare with the web caption's: CLS token 0 (`vector`) or 1 (`vector2`). */
@@ -140,7 +142,7 @@ export async function runLanguageFilter(o: RunFilterBase & LanguageFilterOptions
  * Similarity filter over a manifest whose embeddings are in a LanceDB table (`runEmbedJob`):
  * records not in the table fail loudly (embed them first).
  */
-export async function runSimilarityFilter(o: RunFilterBase & SimilarityFilterOptions & { db: string; table?: string }): Promise<FilterReport> {
+export async function runSimilarityFilter(o: RunFilterBase & SimilarityFilterOptions & { db: string; table?: string; histogramPng?: string | false; examples?: number }): Promise<FilterReport> {
   checkSimilarityOptions(o);
   const all = await loadRecords(o.manifest);
   const store = await EmbeddingStore.openExisting(o.db, o.table ?? DEFAULT_TABLE);
@@ -152,12 +154,24 @@ export async function runSimilarityFilter(o: RunFilterBase & SimilarityFilterOpt
   }
   const ids = new Set(all.map((r) => r.id));
   const r = similarityFilter(rows.filter((x) => ids.has(x.id)), o);
+  const hist = histogram([...r.kept, ...r.dropped].map((s) => s.cosine), 40, -1, 1);
+  const png = o.histogramPng === false ? null : await writeHistogramPng(o.histogramPng ?? `${resolve(o.out)}.histogram.png`, hist);
+  // Examples at the threshold: the lowest-scoring kept pairs and the highest-scoring dropped ones.
+  const nEx = o.examples ?? 5;
+  const caption = new Map(all.map((x) => [x.id, x.webCaption ?? null]));
+  const ex = (s: SimilarityScore) => ({ id: s.id, cosine: Number(s.cosine.toFixed(4)), caption: caption.get(s.id) ?? null });
   return finish('similarity', o.manifest, o.out, o.report, all, new Set(r.kept.map((x) => x.id)), {
     column: o.column ?? 'vector',
     threshold: o.threshold ?? null,
     topFraction: o.topFraction ?? null,
     cutoff: r.cutoff,
     imageOnly: r.imageOnly.length,
+    histogram: hist,
+    histogramPng: png,
+    examplesAtThreshold: {
+      keptLowest: [...r.kept].sort((a, b) => a.cosine - b.cosine || a.index - b.index).slice(0, nEx).map(ex),
+      droppedHighest: [...r.dropped].sort((a, b) => b.cosine - a.cosine || a.index - b.index).slice(0, nEx).map(ex),
+    },
   });
 }
 

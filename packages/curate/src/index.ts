@@ -27,3 +27,4 @@ export {
 } from './filters';
 export { dedupWithin, dedupAgainst, type DedupWithinResult, type DedupAgainstResult } from './dedup';
 export { selectByRetrieval, recallAtK, measureAnnRecall, type RetrievalSelection } from './retrieval';
+export { histogramPixels, writeHistogramPng, type HistogramPlot } from './report';

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
+import { histogramPixels, writeHistogramPng } from './report';
 import { join } from 'node:path';
 import { CurateConfigError } from './errors';
 import { runSimilarityFilter, similarityFilter } from './filters';
@@ -62,6 +64,48 @@ test('runSimilarityFilter: reads the LanceDB table, writes kept manifest + repor
     const kept = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l).id);
     expect(kept).toEqual(['a', 'b', 'e']);
     expect(JSON.parse(readFileSync(`${out}.report.json`, 'utf8')).kept).toBe(3);
+  } finally {
+    t.done();
+  }
+});
+
+test('histogram PNG: bar heights are count / max of the plot height', async () => {
+  const h = { edges: [0, 1, 2, 3], counts: [0, 4, 2] };
+  const { data, width, height } = histogramPixels(h, { binWidth: 4, height: 10 });
+  expect([width, height]).toEqual([12, 10]);
+  const dark = (x: number, y: number) => data[(y * width + x) * 3] !== 255;
+  const column = (x: number) => Array.from({ length: height }, (_, y) => (dark(x, y) ? 1 : 0)).reduce((a: number, b) => a + b, 0);
+  expect([column(1), column(5), column(9)]).toEqual([0, 10, 5]);
+  expect(column(7)).toBe(0); // the 1-px gap between bars
+  const t = tmp();
+  try {
+    const p = await writeHistogramPng(join(t.dir, 'h.png'), h, { binWidth: 4, height: 10 });
+    const meta = await sharp(p).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', 12, 10]);
+    const raw = await sharp(p).raw().toBuffer();
+    expect(Uint8Array.from(raw.subarray(0, raw.length))).toEqual(data);
+  } finally {
+    t.done();
+  }
+});
+
+test('runSimilarityFilter report: histogram counts, PNG and examples at the threshold', async () => {
+  const t = tmp();
+  try {
+    const m = manifest(t.dir, rows.map((r) => ({ id: r.id, caption: r.hasText ? `caption ${r.id}` : undefined })));
+    await (await EmbeddingStore.open(join(t.dir, 'db'))).add(rows);
+    const out = join(t.dir, 'kept.jsonl');
+    const rep = await runSimilarityFilter({ manifest: m, db: join(t.dir, 'db'), out, threshold: 0.5, examples: 1 });
+    const hist = rep.histogram as { counts: number[]; edges: number[] };
+    expect(hist.counts.reduce((a, b) => a + b, 0)).toBe(5);
+    // Bins of width 0.05 over [-1, 1]: -0.5 → bin 10, 0 → 20, 0.5 → 30 (each on an edge: float32 rounding
+    // may put it one bin lower), 0.866 → 37, 1 → 39 (clamped).
+    const edge = (b: number) => hist.counts[b - 1]! + hist.counts[b]!;
+    expect([edge(10), edge(20), edge(30)]).toEqual([1, 1, 1]);
+    expect(hist.counts[37]).toBe(1);
+    expect(hist.counts[39]).toBe(1);
+    expect((await sharp(rep.histogramPng as string).metadata()).format).toBe('png');
+    expect(rep.examplesAtThreshold).toEqual({ keptLowest: [{ id: 'b', cosine: 0.5, caption: 'caption b' }], droppedHighest: [{ id: 'c', cosine: 0, caption: 'caption c' }] });
   } finally {
     t.done();
   }
