@@ -48,6 +48,7 @@ test('runDedup: against an eval table then within the pool; kept JSONL + report'
     const rep = await runDedup({ manifest: m, db, evalDb, out, within: cos5, against: cos5 });
     expect(rep).toMatchObject({ records: 6, kept: 3, dropped: 3, removedAgainstEval: 1, removedWithin: 2, duplicateClusters: 2 });
     expect(readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(['p0', 'p2', 'p3']);
+    expect(rep.removed).toEqual({ againstEval: [{ id: 'p5', evalId: 'e0', cosine: Number(Math.cos(Math.PI / 180).toFixed(4)) }], within: [{ id: 'p1', keptAs: 'p0' }, { id: 'p4', keptAs: 'p3' }] });
     expect(JSON.parse(readFileSync(`${out}.report.json`, 'utf8')).kept).toBe(3);
     await expect(runDedup({ manifest: m, db, out })).rejects.toThrow(CurateConfigError);
     await expect(runDedup({ manifest: m, db, out, against: 0.9 })).rejects.toThrow(/needs evalDb/);

@@ -203,18 +203,22 @@ export async function runDedup(o: RunDedupOptions): Promise<FilterReport> {
   if (missing.length) throw new CurateConfigError(`${missing.length} record(s) of ${o.manifest} (first: "${missing[0]!.id}") have no embedding in ${o.db}: run the embed job first`);
   let pool = all.map((r) => byId.get(r.id)!);
   let removedEval = 0;
+  const againstList: { id: string; evalId: string; cosine: number }[] = [];
+  const withinList: { id: string; keptAs: string }[] = [];
   if (o.against !== undefined) {
     const ev = await EmbeddingStore.openExisting(o.evalDb!, o.evalTable ?? DEFAULT_TABLE);
     if (ev.dim !== store.dim) throw new CurateDimensionError(`eval table holds ${ev.dim}-d vectors but the pool ${store.dim}-d: embed both with the same model`);
     const evRows = await ev.all();
     const r = dedupAgainst(pool.map((p) => p[col]), evRows.map((e) => e[col]), o.against);
     removedEval = r.removed.length;
+    againstList.push(...r.removed.map((x) => ({ id: pool[x.index]!.id, evalId: evRows[x.evalIndex]!.id, cosine: Number(x.cosine.toFixed(4)) })));
     pool = r.kept.map((i) => pool[i]!);
   }
   let clusters = 0;
   let removedWithin = 0;
   if (o.within !== undefined) {
     const r = dedupWithin(pool.map((p) => p[col]), o.within);
+    withinList.push(...r.dropped.map((x) => ({ id: pool[x.index]!.id, keptAs: pool[x.keptAs]!.id })));
     clusters = r.clusters.length;
     removedWithin = r.dropped.length;
     pool = r.kept.map((i) => pool[i]!);
@@ -226,6 +230,8 @@ export async function runDedup(o: RunDedupOptions): Promise<FilterReport> {
     removedAgainstEval: removedEval,
     removedWithin,
     duplicateClusters: clusters,
+    // What was removed: each record with the eval item it copies, or the kept record of its cluster.
+    removed: { againstEval: againstList, within: withinList },
   });
 }
 
