@@ -1,7 +1,7 @@
 // `tips train` / `tips resume` and the run folder (issue 18, items 1, 3, 4): a moved folder resumes
 // where it is, a refused resume leaves config.json alone, an existing run is never overwritten
 // without --overwrite.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,5 +69,33 @@ describe('tips train / tips resume run folders (issue 18)', () => {
     expect(existsSync(join(moved, 'checkpoints', 'step-0000002'))).toBe(true);
     for (const f of ['vision.safetensors', 'text.safetensors']) expect(readFileSync(join(moved, 'final', f)).equals(readFileSync(join(out, 'final', f)))).toBe(true);
     expect(JSON.parse(readFileSync(join(moved, 'config.json'), 'utf8')).run.out).toBe(moved);
+  }, 300000);
+});
+
+describe('tips train killed with SIGKILL mid-run, moved, then resumed (issue 18)', () => {
+  it('resumes in the new folder bit-exact with an uninterrupted run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tips-kill-'));
+    const small = ['--set', 'data.builtin.count=16', '--set', 'data.builtin.evalCount=8', '--set', `data.builtin.cache=${JSON.stringify(join(dir, 'cache'))}`, '--set', 'data.batchSize=8', '--set', 'data.workers=0', '--set', 'run.checkpointEvery=1', '--set', 'run.keepLast=2'];
+    const args = (out: string) => [CLI, 'train', '--steps', '5', '--out', out, '--no-eval', '--no-progress', ...small];
+    await run('node', args(join(dir, 'straight')), { env, cwd: dir });
+    const killed = join(dir, 'killed');
+    const child = spawn('node', args(killed), { env, cwd: dir, stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((res) => child.on('exit', (_code, signal) => res(signal)));
+    const latest = join(killed, 'checkpoints', 'latest');
+    for (let i = 0; i < 6000; i++) {
+      if (existsSync(latest) && readFileSync(latest, 'utf8').trim() >= 'step-0000002') break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    child.kill('SIGKILL');
+    const signal = await exited;
+    const moved = join(dir, 'moved');
+    renameSync(killed, moved);
+    const { stderr } = await run('node', [CLI, 'resume', moved, '--no-eval', '--no-progress'], { env, cwd: dir });
+    expect(stderr).toMatch(/finished at step 5\/5/);
+    expect(existsSync(killed)).toBe(false);
+    expect(signal).toBe('SIGKILL'); // three steps were still to go
+    expect(steps(moved).some((r) => r.event === 'resume' && r.from.startsWith(join(moved, 'checkpoints', 'step-')))).toBe(true);
+    expect(readdirSync(join(moved, 'checkpoints')).filter((n) => n.startsWith('.'))).toEqual([]);
+    for (const f of ['vision.safetensors', 'text.safetensors']) expect(readFileSync(join(moved, 'final', f)).equals(readFileSync(join(dir, 'straight', 'final', f)))).toBe(true);
   }, 300000);
 });
