@@ -36,7 +36,9 @@ export function renderMarkdown(r: EvalReport, figures: { file: string; caption: 
   out.push('## Details', '');
   if (m.seg) {
     out.push(`### Semantic segmentation (linear probe)`, '');
-    out.push(`mIoU ${pct(m.seg.miou)}, pixel accuracy ${pct(m.seg.pixelAccuracy)}. Probe: ${m.seg.probe.steps} steps, final loss ${m.seg.probe.finalLoss.toFixed(4)}, ${m.seg.probe.seconds.toFixed(1)} s.`, '');
+    const sp = m.seg.probe;
+    const segHow = sp.solver === 'ridge' ? `closed-form ridge onto patch class fractions, λ ${sp.lambda?.toExponential(1)} (hold-out MSE ${sp.valLoss?.toFixed(4)}, train ${sp.finalLoss.toFixed(4)})` : `${sp.steps} steps, final loss ${sp.finalLoss.toFixed(4)}`;
+    out.push(`mIoU ${pct(m.seg.miou)}, pixel accuracy ${pct(m.seg.pixelAccuracy)}. Probe: ${segHow}, ${sp.seconds.toFixed(1)} s.`, '');
     out.push(...iouTable('Linear probe', m.seg.iou));
   }
   if (m.zsseg) {
@@ -79,7 +81,7 @@ export function renderMarkdown(r: EvalReport, figures: { file: string; caption: 
     '- Depth: DINOv2 linear probe on patch tokens ⊕ CLS over uniformly spaced bins, ×4 upsampling, SigLoss; metrics per image, averaged (RMSE in the unit of the depth maps).',
     '- kNN: DINO weighted vote (cosine, exp(s/T)). Zero-shot: prompt ensembling (mean of normalised text embeddings). Retrieval: recall@K with every caption of an image counted, ties counted against the model.',
     '- Zero-shot segmentation: patch–text cosine per patch (MaskCLIP values trick when available), bilinear upsampling, argmax.',
-    `- Linear classification probe: ${(r.settings.probe.solver ?? 'ridge') === 'ridge' ? 'closed-form ridge regression onto one-hot labels (λ from a grid, chosen on a 20 % hold-out of the training split)' : 'AdamW (below)'}.`,
+    `- Linear classification and segmentation probes: ${(r.settings.probe.solver ?? 'ridge') === 'ridge' ? 'closed-form ridge regression onto one-hot labels / each patch\'s class fractions (λ from a grid, chosen on a 20 % hold-out of the training images), predictions upsampled bilinearly as the SGD probe\'s' : 'AdamW (below)'}.`,
     `- Probes: AdamW, peak LR ${r.settings.probe.lr ?? 1e-3}, ${r.settings.probe.steps ?? 300} steps, batch ${r.settings.probe.batchSize ?? 16}, seed ${r.settings.probe.seed ?? 0}, trained by @tips/trainer's loop; dense training targets at ${r.settings.probe.targetScale ? `${r.settings.probe.targetScale} px per patch side` : 'full label size'}, metrics at full label size.`,
     '',
   );

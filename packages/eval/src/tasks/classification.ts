@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { join } from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { ParamStore } from '@tips/runtime';
+import { saveHead, type Head } from '@tips/trainer';
 import { EvalTaskError } from '../errors';
 import { featureSource } from '../features/feature-source';
 import { LinearClassifierHead } from '../heads/linear-classifier';
@@ -39,7 +42,7 @@ export function runKnn(ctx: TaskContext): KnnResult {
  * chosen on a 20 % hold-out of the training split from a grid, then refit on all of it. Converged by
  * construction (an SGD probe at a fixed budget can stop at the class prior).
  */
-function linearByRidge(ctx: TaskContext, D: number, labelled: number[], yTrain: Int32Array, yTest: Int32Array, C: number): LinearResult {
+async function linearByRidge(ctx: TaskContext, D: number, labelled: number[], yTrain: Int32Array, yTest: Int32Array, C: number): Promise<LinearResult> {
   const t0 = performance.now();
   const all = globalEmbeddings(requireTrain(ctx, 'linear').features, ctx.embedding);
   const x = new Float32Array(labelled.length * D);
@@ -49,9 +52,20 @@ function linearByRidge(ctx: TaskContext, D: number, labelled: number[], yTrain: 
   const fit = fitRidgeClassifier(x, y, D, C, { seed: ctx.probe.seed });
   const pred = predictRidgeClasses(fit, globalEmbeddings(ctx.test.features, ctx.embedding), ctx.test.features.count);
   const s = fit.selection;
+  // The fitted map as a LinearClassifierHead file, loadable like the SGD probe's.
+  const cfg = { embedDim: D, numClasses: C, input: ctx.embedding };
+  const head = new LinearClassifierHead(cfg, ParamStore.init(LinearClassifierHead.specs(cfg), (spec) => Float32Array.from(spec.name === 'linear.weight' ? s.model.weights : s.model.bias), false));
+  const headPath = join(ctx.workDir, 'linear', 'head.safetensors');
+  try {
+    await rm(dirname(headPath), { recursive: true, force: true });
+    await mkdir(dirname(headPath), { recursive: true });
+    await saveHead(head as Head<unknown>, headPath);
+  } finally {
+    head.params.dispose();
+  }
   return {
     top1: top1Accuracy(pred, yTest),
-    probe: { solver: 'ridge', steps: 0, finalLoss: s.trainMse, losses: [], seconds: (performance.now() - t0) / 1000, headPath: null, lambda: s.model.lambda, valLoss: s.valMse },
+    probe: { solver: 'ridge', steps: 0, finalLoss: s.trainMse, losses: [], seconds: (performance.now() - t0) / 1000, headPath, lambda: s.model.lambda, valLoss: s.valMse },
   };
 }
 

@@ -1,12 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { join } from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { saveHead, type Head } from '@tips/trainer';
 import { EvalTaskError } from '../errors';
 import { featureSource } from '../features/feature-source';
 import { LinearSegHead } from '../heads/linear-seg';
 import { trainProbe } from '../heads/train-probe';
+import { fitRidgeSegHead } from '../heads/ridge-seg';
 import { ConfusionMatrix } from '../metrics/confusion';
 import { forEachTestBatch, probeSummary, requireTrain, resizeMaps, stackMaps, trainTargetSize } from './common';
-import type { SegResult, TaskContext } from './types';
+import type { ProbeSummary, SegResult, TaskContext } from './types';
 
 /** Checks that every mask value is a class id or the ignore index. */
 export function checkMaskValues(masks: readonly Uint8Array[], numClasses: number, ignoreIndex: number, where: string): void {
@@ -36,10 +39,26 @@ export async function runSegmentation(ctx: TaskContext): Promise<SegResult> {
   if (!train.masks || !ctx.test.masks) throw new EvalTaskError('seg', 'needs class masks in both splits');
   checkMaskValues(train.masks, C, ctx.ignoreIndex, 'training');
   checkMaskValues(ctx.test.masks, C, ctx.ignoreIndex, 'test');
-  const [H, W] = trainTargetSize(train, ctx.probe.targetScale);
-  const masks = resizeMaps(train.masks, train.size, [H, W]);
-  const head = LinearSegHead.create({ embedDim: train.features.dim, numClasses: C, ignoreIndex: ctx.ignoreIndex }, ctx.probe.seed);
-  try {
+  let head: LinearSegHead;
+  let summary: ProbeSummary;
+  if ((ctx.probe.solver ?? 'ridge') === 'ridge') {
+    const t0 = performance.now();
+    ctx.log(`seg: fitting the ridge probe (${C} classes) on the patches of ${train.features.count} images`);
+    const fit = fitRidgeSegHead({
+      patches: train.features.patches, count: train.features.count, grid: train.features.grid, dim: train.features.dim,
+      masks: train.masks, size: train.size, classes: C, ignoreIndex: ctx.ignoreIndex, seed: ctx.probe.seed,
+    });
+    head = fit.head;
+    const s = fit.selection;
+    const headPath = join(ctx.workDir, 'seg', 'head.safetensors');
+    await rm(dirname(headPath), { recursive: true, force: true });
+    await mkdir(dirname(headPath), { recursive: true });
+    await saveHead(head as Head<unknown>, headPath);
+    summary = { solver: 'ridge', steps: 0, finalLoss: s.trainMse, losses: [], seconds: (performance.now() - t0) / 1000, headPath, lambda: s.model.lambda, valLoss: s.valMse };
+  } else {
+    const [H, W] = trainTargetSize(train, ctx.probe.targetScale);
+    const masks = resizeMaps(train.masks, train.size, [H, W]);
+    head = LinearSegHead.create({ embedDim: train.features.dim, numClasses: C, ignoreIndex: ctx.ignoreIndex }, ctx.probe.seed);
     const data = featureSource(train.features, {
       batchSize: ctx.probe.batchSize ?? 16,
       seed: ctx.probe.seed,
@@ -47,7 +66,14 @@ export async function runSegmentation(ctx: TaskContext): Promise<SegResult> {
       releaseTarget: (t) => t.labels.dispose(),
     });
     ctx.log(`seg: training the linear probe (${C} classes) on ${train.features.count} images, targets ${H}×${W}`);
-    const run = await trainProbe(head, data, join(ctx.workDir, 'seg'), { ...ctx.probe, label: 'seg probe' });
+    try {
+      summary = { ...probeSummary(await trainProbe(head, data, join(ctx.workDir, 'seg'), { ...ctx.probe, label: 'seg probe' })), solver: 'sgd' };
+    } catch (e) {
+      head.params.dispose();
+      throw e;
+    }
+  }
+  try {
     const [th, tw] = ctx.test.size;
     const cm = new ConfusionMatrix(C, ctx.ignoreIndex);
     const predictions: Uint8Array[] = [];
@@ -67,7 +93,7 @@ export async function runSegmentation(ctx: TaskContext): Promise<SegResult> {
       miou: cm.meanIoU(),
       pixelAccuracy: cm.pixelAccuracy(),
       iou: Object.fromEntries(names.map((n, c) => [n, iou[c]!])),
-      probe: probeSummary(run),
+      probe: summary,
       predictions,
     };
   } finally {

@@ -32,8 +32,9 @@ export interface ProbeSettings extends ProbeTrainOptions {
    */
   targetScale?: number;
   /**
-   * How the linear classification probe is fitted: 'ridge' (default) solves ridge regression onto
-   * one-hot labels in closed form with λ chosen on a hold-out; 'sgd' trains with AdamW for `steps`.
+   * How the linear classification and segmentation probes are fitted: 'ridge' (default) solves ridge
+   * regression in closed form (onto one-hot labels; onto each patch's class fractions) with λ chosen
+   * on a hold-out; 'sgd' trains with AdamW for `steps`.
    */
   solver?: 'ridge' | 'sgd';
 }
