@@ -19,6 +19,7 @@ interface EvalCliOptions {
   captions: string;
   probeSteps: string;
   probeLr: string;
+  probeSolver: string;
   depthUpsample: string;
   depthReadout: string;
   batchSize: string;
@@ -63,7 +64,7 @@ async function runEval(o: EvalCliOptions, backend?: string): Promise<void> {
     runMetrics: o.run ? resolve(o.run) : undefined,
     embedding: oneOf<GlobalEmbedding>('embedding', o.embedding, ['cls1', 'cls2']),
     captions: oneOf<CaptionChoice>('captions', o.captions, ['all', 'web', 'synthetic']),
-    probe: { steps: positiveInt('probe-steps', o.probeSteps), lr, batchSize: positiveInt('batch-size', o.batchSize), seed: Number(o.seed) || 0 },
+    probe: { solver: oneOf<'ridge' | 'sgd'>('probe-solver', o.probeSolver, ['ridge', 'sgd']), steps: positiveInt('probe-steps', o.probeSteps), lr, batchSize: positiveInt('batch-size', o.batchSize), seed: Number(o.seed) || 0 },
     depth: { upsample: positiveInt('depth-upsample', o.depthUpsample), readout: oneOf<'linear' | 'softmax'>('depth-readout', o.depthReadout, ['linear', 'softmax']) },
     batchSize: positiveInt('batch-size', o.batchSize),
     maxImages: maxImages ? { train: maxImages, test: maxImages } : undefined,
@@ -97,7 +98,8 @@ export function registerEval(program: Command): void {
     .option('--size <N|HxW>', "input size, multiples of 14 (default: the size the model was trained at, else its native size)")
     .option('--embedding <cls1|cls2>', 'global embedding for kNN, linear, zero-shot and retrieval', 'cls1')
     .option('--captions <all|web|synthetic>', 'captions used in retrieval', 'all')
-    .option('--probe-steps <n>', 'optimiser steps of each probe', '300')
+    .option('--probe-solver <ridge|sgd>', 'linear classification and segmentation probes: closed-form ridge (λ chosen on a hold-out) or AdamW for --probe-steps', 'ridge')
+    .option('--probe-steps <n>', 'optimiser steps of each SGD probe (the depth probe always; the others with --probe-solver sgd)', '300')
     .option('--probe-lr <x>', 'peak AdamW learning rate of the probes', '0.001')
     .option('--depth-upsample <n>', 'upsampling of the depth logits before the bins readout (DINOv2: 4; 1 is several times cheaper)', '4')
     .option('--depth-readout <linear|softmax>', 'distribution over the depth bins', 'linear')
