@@ -11,7 +11,8 @@ let cached: Promise<LanguageDetector> | null = null;
 
 /**
  * eld (Nito-ELD n-gram detector, its preloaded 'large' database; ~4 MB, loaded on first use).
- * Chosen over tinyld and franc for short alt-texts: see the package README for the measurement.
+ * Chosen over tinyld and franc for short alt-texts: see the package README for the measurement
+ * (bench/compare-detectors.mjs).
  */
 export function eldDetector(): Promise<LanguageDetector> {
   cached ??= import('eld/large').then(
