@@ -47,6 +47,9 @@ describe('readManifest', () => {
     const p4 = write('bad4.jsonl', JSON.stringify({ image: 'a.png', web_caption: 'w' }));
     await expect(readManifest(p4)).rejects.toThrow(/line 1: missing synthetic_caption; .*tips caption/);
     expect((await readManifest(p4, { requireCaptions: false }))[0]!.syntheticCaptions).toEqual([]);
+    // image-only records: no web caption is fine (they train the synthetic term only)
+    const p6 = write('imageonly.jsonl', JSON.stringify({ image: 'a.png', synthetic_caption: 's' }));
+    expect((await readManifest(p6))[0]!.webCaption).toBeUndefined();
     const p5 = write('bad5.jsonl', JSON.stringify({ image: 'a.png', web_caption: 'w', synthetic_caption: [] }));
     await expect(readManifest(p5)).rejects.toThrow(/synthetic_caption: must hold at least one caption/);
   });

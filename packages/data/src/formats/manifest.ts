@@ -43,8 +43,9 @@ export interface ManifestRecord {
 
 export interface ReadManifestOptions {
   /**
-   * Require web_caption and synthetic_caption on every line (default true: what training needs).
-   * The captioner reads manifests that do not have synthetic captions yet: it passes false.
+   * Require synthetic_caption on every line (default true: what training needs). web_caption may be
+   * absent: such an image-only record (the paper's Mapillary images) trains only the synthetic-caption
+   * term. The captioner reads manifests that do not have synthetic captions yet: it passes false.
    */
   requireCaptions?: boolean;
   /** Check that every image file exists (default false: missing images are skipped and counted at load time). */
@@ -64,10 +65,9 @@ export function parseManifestLine(json: unknown, where: { file: string; line: nu
   if (!parsed.success) throw new DatasetFormatError(`${at}: ${formatZodIssues(parsed.error)}`);
   const l = parsed.data;
   if (opts.requireCaptions ?? true) {
-    const missing = ['web_caption', 'synthetic_caption'].filter((k) => (l as Record<string, unknown>)[k] === undefined);
-    if (missing.length) {
+    if (l.synthetic_caption === undefined) {
       throw new DatasetFormatError(
-        `${at}: missing ${missing.join(' and ')}; training needs both captions (run \`tips caption\` to add synthetic captions)`,
+        `${at}: missing synthetic_caption; training needs one on every record (run \`tips caption\` to add synthetic captions; web_caption may be left out for image-only records)`,
       );
     }
   }

@@ -145,6 +145,47 @@ describe('TIPS objective', () => {
     model.dispose();
   });
 
+  it('image-only records (no web caption) take no part in the web CLIP term; the synthetic term still sees them (issue 20, item 5)', async () => {
+    const objective_ = { ...MICRO.objective, distill: { ...MICRO.objective.distill, enabled: false }, mim: { ...MICRO.objective.mim, enabled: false } };
+    const model = await TipsModel.create(config({ objective: objective_ }), VOCAB);
+    const objective = new TipsObjective(model);
+    const full = fixedBatch(3);
+    const mixed: TipsBatch = { ...full, webCaptions: ['a red circle', '', 'a blue square', '  '], syntheticCaptions: ['s0', 's1', 's2', 's3'] };
+    // The independent reference: the same model on a batch holding only the captioned rows 0 and 2.
+    const rows = [0, 2];
+    const pick = <T extends Float32Array | Int32Array | Uint8Array>(data: T, per: number): T => {
+      const out = new (data.constructor as new (n: number) => T)(rows.length * per);
+      rows.forEach((r, k) => out.set(data.subarray(r * per, (r + 1) * per), k * per));
+      return out;
+    };
+    const tok = full.webTokens!;
+    const sub: TipsBatch = {
+      ...full,
+      size: 2,
+      ids: rows,
+      labels: new Int32Array(2).fill(-1),
+      global: { data: pick(full.global.data, 28 * 28 * 3), shape: [2, 28, 28, 3] },
+      mask: { data: pick(full.mask!.data, 4), shape: [2, 4] },
+      webCaptions: ['a red circle', 'a blue square'],
+      webTokens: { ids: pick(tok.ids, 8), paddings: pick(tok.paddings, 8), shape: [2, 8] },
+      syntheticTokens: { ids: pick(full.syntheticTokens!.ids, 8), paddings: pick(full.syntheticTokens!.paddings, 8), shape: [2, 8] },
+    };
+    const onMixed = evalLoss(objective, mixed);
+    const onSub = evalLoss(objective, sub);
+    const onFull = evalLoss(objective, full);
+    expect(onMixed.clip_web).toBeCloseTo(onSub.clip_web!, 5);
+    expect(Math.abs(onMixed.clip_web! - onFull.clip_web!)).toBeGreaterThan(1e-3); // the empty rows really were left out
+    expect(onMixed.clip_synthetic).toBeCloseTo(onFull.clip_synthetic!, 6); // all 4 rows in the synthetic term
+    // No web caption at all: the web term is 0, the synthetic term unchanged.
+    const none = evalLoss(objective, { ...mixed, webCaptions: ['', '', '', ''] });
+    expect(none.clip_web).toBe(0);
+    expect(none.clip_synthetic).toBeCloseTo(onFull.clip_synthetic!, 6);
+    const before = tf.memory().numTensors;
+    evalLoss(objective, mixed);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
   it('head-only EMA has no teacher image tower; iBOT++ counts visible tokens; SigLIP works', async () => {
     const c = config({ teacher: { momentum: { start: 0.9, end: 1 }, headOnly: true }, objective: { ...MICRO.objective, contrastive: 'sigmoid', mim: { ...MICRO.objective.mim, visibleWeight: 0.5 } } });
     const model = await TipsModel.create(c, VOCAB);

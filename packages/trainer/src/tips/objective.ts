@@ -14,6 +14,11 @@ interface Prepared {
   /** The masked tokens as a row selection (iBOT without iBOT++: the student's head sees only these). */
   masked: MaskedTokens | null;
   web: { ids: tf.Tensor2D; paddings: tf.Tensor2D } | null;
+  /**
+   * Rows that have a web caption, when some do not (image-only records, e.g. Mapillary in the paper:
+   * they train only the synthetic-caption term). null: every row has one. An empty selection: none.
+   */
+  webRows: tf.Tensor1D | null;
   synthetic: { ids: tf.Tensor2D; paddings: tf.Tensor2D } | null;
   /** Teacher targets (distributions) for the distillation and MIM terms. */
   dinoTargets: tf.Tensor2D | null;
@@ -62,12 +67,17 @@ export class TipsObjective implements Trainable<TipsBatch> {
       mask: null,
       masked: null,
       web: c.web.enabled ? tokens(batch.webTokens, 'web') : null,
+      webRows: null,
       synthetic: c.synthetic.enabled ? tokens(batch.syntheticTokens, 'synthetic') : null,
       dinoTargets: null,
       ibotTargets: null,
       dinoTeacherLogits: null,
       ibotTeacherLogits: null,
     };
+    if (p.web && batch.webCaptions.length === batch.size) {
+      const rows = batch.webCaptions.flatMap((t, i) => (t.trim() === '' ? [] : [i]));
+      if (rows.length < batch.size) p.webRows = tf.tensor1d(rows, 'int32');
+    }
     if (c.distill.enabled) {
       const [M, B, s, s2, ch] = batch.locals.shape as [number, number, number, number, number];
       p.locals = tf.tensor4d(batch.locals.data, [M * B, s, s2, ch]);
@@ -120,7 +130,13 @@ export class TipsObjective implements Trainable<TipsBatch> {
         : clipLoss(image, text, { logitScale: m.logitScale.value(), labelSmoothing: c.labelSmoothing });
     // Both captions go through the text tower in one batch (one pass instead of two).
     const texts = this.embedTexts(p);
-    if (p.web) add('clip_web', contrastive(student.cls1, texts.web!), c.web.weight);
+    if (p.web) {
+      // Image-only records (no web caption) take no part in the web term, as in the paper.
+      const rows = p.webRows;
+      if (rows && rows.size === 0) add('clip_web', tf.scalar(0), c.web.weight);
+      else if (rows) add('clip_web', contrastive(tf.gather(student.cls1, rows), tf.gather(texts.web!, rows)), c.web.weight);
+      else add('clip_web', contrastive(student.cls1, texts.web!), c.web.weight);
+    }
     if (p.synthetic) add('clip_synthetic', contrastive(c.dualCls ? student.cls2 : student.cls1, texts.synthetic!), c.synthetic.weight);
     if (c.distill.enabled && p.locals && p.dinoTargets) {
       const local = m.vision.forward(p.locals, { training: true, dropPathRate: m.config.model.vision.dropPathRate, rng: ctx.rng, checkpointBlocks: m.config.model.checkpointBlocks });
@@ -185,7 +201,7 @@ export class TipsObjective implements Trainable<TipsBatch> {
   /** Frees the tensors of prepared micro-batches (also called when a step fails). */
   release(): void {
     for (const p of this.prepared) {
-      const all: (tf.Tensor | null | undefined)[] = [p.global, p.locals, p.mask, p.web?.ids, p.web?.paddings, p.synthetic?.ids, p.synthetic?.paddings, p.dinoTargets, p.ibotTargets, p.dinoTeacherLogits, p.ibotTeacherLogits];
+      const all: (tf.Tensor | null | undefined)[] = [p.global, p.locals, p.mask, p.web?.ids, p.web?.paddings, p.webRows, p.synthetic?.ids, p.synthetic?.paddings, p.dinoTargets, p.ibotTargets, p.dinoTeacherLogits, p.ibotTeacherLogits];
       tf.dispose(all.filter((t): t is tf.Tensor => !!t));
     }
     this.prepared = [];
