@@ -3,6 +3,7 @@ export * from './errors';
 
 // Formats
 export { readManifest, writeManifest, parseManifestLine, labelIds, manifestLineSchema, type ManifestLine, type ManifestRecord, type ReadManifestOptions } from './formats/manifest';
+export { readJsonLines, type JsonLinesErrors } from './formats/json-lines';
 export { expandBraces } from './formats/brace';
 export { readTarShard, interpretWdsSample, splitKey, WDS_IMAGE_EXTENSIONS, type WdsEntryGroup, type WdsSample } from './formats/webdataset';
 export { writeTarShard } from './formats/tar-writer';

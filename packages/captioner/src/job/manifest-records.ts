@@ -1,7 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { parseManifestLine } from '@tips/data';
+import { parseManifestLine, readJsonLines } from '@tips/data';
 import { CaptionManifestError } from '../errors';
 import type { JobRecord } from './record';
 
@@ -13,37 +10,15 @@ import type { JobRecord } from './record';
  * for manifests of any length.
  */
 export async function* manifestRecords(path: string): AsyncGenerator<JobRecord> {
-  const file = resolve(path);
-  const stream = createReadStream(file, { encoding: 'utf8' });
-  try {
-    await new Promise<void>((ok, fail) => {
-      stream.once('open', () => ok());
-      stream.once('error', fail);
-    });
-  } catch (e) {
-    throw new CaptionManifestError(`Cannot open manifest ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)}): check --manifest.`, { cause: e });
-  }
-  const rl = createInterface({ input: stream, crlfDelay: Infinity });
-  let line = 0;
+  const lines = readJsonLines(path, {
+    open: (file, code, cause) => new CaptionManifestError(`Cannot open manifest ${file} (${code}): check --manifest.`, { cause }),
+    invalid: (file, line, reason) => new CaptionManifestError(`${file} line ${line}: not valid JSON (${reason}); each line must be one JSON object.`),
+  });
   let index = 0;
-  try {
-    for await (const text of rl) {
-      line++;
-      const t = text.trim();
-      if (t === '' || t.startsWith('#')) continue;
-      let raw: unknown;
-      try {
-        raw = JSON.parse(t);
-      } catch (e) {
-        throw new CaptionManifestError(`${file} line ${line}: not valid JSON (${(e as Error).message}); each line must be one JSON object.`);
-      }
-      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new CaptionManifestError(`${file} line ${line}: not a JSON object.`);
-      const rec = parseManifestLine(raw, { file, line, index }, { requireCaptions: false });
-      yield { index, line, id: rec.id, image: rec.image, raw: raw as Record<string, unknown> };
-      index++;
-    }
-  } finally {
-    rl.close();
-    stream.destroy();
+  for await (const { file, line, json: raw } of lines) {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new CaptionManifestError(`${file} line ${line}: not a JSON object.`);
+    const rec = parseManifestLine(raw, { file, line, index }, { requireCaptions: false });
+    yield { index, line, id: rec.id, image: rec.image, raw: raw as Record<string, unknown> };
+    index++;
   }
 }

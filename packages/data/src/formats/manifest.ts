@@ -1,11 +1,10 @@
-import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { writeFileAtomic } from '@tips/runtime';
 import { z } from 'zod';
 import { DatasetFormatError } from '../errors';
 import { annotationShape, captionList, formatZodIssues } from './caption-fields';
+import { readJsonLines } from './json-lines';
 
 /**
  * One line of a JSONL manifest, as written on disk. Paths are relative to the manifest's folder or
@@ -94,36 +93,12 @@ export function parseManifestLine(json: unknown, where: { file: string; line: nu
  */
 export async function readManifest(path: string, opts: ReadManifestOptions = {}): Promise<ManifestRecord[]> {
   const file = resolve(path);
-  const stream = createReadStream(file, { encoding: 'utf8' });
-  const opened = new Promise<void>((ok, fail) => {
-    stream.once('open', () => ok());
-    stream.once('error', fail);
-  });
-  try {
-    await opened;
-  } catch (e) {
-    throw new DatasetFormatError(`${file}: cannot open manifest (${(e as NodeJS.ErrnoException).code ?? String(e)}); check the path`, { cause: e });
-  }
   const records: ManifestRecord[] = [];
-  const rl = createInterface({ input: stream, crlfDelay: Infinity });
-  let line = 0;
-  try {
-    for await (const text of rl) {
-      line++;
-      const t = text.trim();
-      if (t === '' || t.startsWith('#')) continue;
-      let json: unknown;
-      try {
-        json = JSON.parse(t);
-      } catch (e) {
-        throw new DatasetFormatError(`${file} line ${line}: not valid JSON (${(e as Error).message}); each line must be one JSON object`);
-      }
-      records.push(parseManifestLine(json, { file, line, index: records.length }, opts));
-    }
-  } finally {
-    rl.close();
-    stream.destroy();
-  }
+  const lines = readJsonLines(file, {
+    open: (f, code, cause) => new DatasetFormatError(`${f}: cannot open manifest (${code}); check the path`, { cause }),
+    invalid: (f, line, reason) => new DatasetFormatError(`${f} line ${line}: not valid JSON (${reason}); each line must be one JSON object`),
+  });
+  for await (const { line, json } of lines) records.push(parseManifestLine(json, { file, line, index: records.length }, opts));
   if (records.length === 0) throw new DatasetFormatError(`${file}: the manifest has no records`);
   if (opts.checkFiles) {
     for (const r of records) {
