@@ -21,6 +21,7 @@ export type { TensorFileReader, TensorInfo } from './tensor-file';
 export { openTensorFile } from './open-tensor-file';
 export { type TensorShapes, tensorShapes, mapShapes } from './tensor-shapes';
 export { writeFileAtomic, withAtomicFile, tempPathFor } from './atomic';
+export { processAlive } from './process-alive';
 export { crc32 } from './crc32';
 export { Rng, hashString, type RngState } from './rng';
 export { loadModule } from './load-module';

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { open, readFile, rm } from 'node:fs/promises';
 import { CaptionConfigError } from '../errors';
+import { processAlive } from '@tips/runtime';
 
 /**
  * An exclusive lock file beside an output (`<out>.lock`, holding pid and host), so that two jobs do
@@ -25,7 +26,7 @@ export async function acquireLock(path: string): Promise<() => Promise<void>> {
       } catch {
         /* unreadable lock: treat as stale */
       }
-      if (holder.host === hostname() && typeof holder.pid === 'number' && holder.pid !== process.pid && isAlive(holder.pid)) {
+      if (holder.host === hostname() && typeof holder.pid === 'number' && holder.pid !== process.pid && processAlive(holder.pid)) {
         throw new CaptionConfigError(
           `Another caption job (pid ${holder.pid}) is writing this output (lock ${path}). Wait for it, or give each job its own --out (e.g. one per --shard).`,
         );
@@ -39,13 +40,4 @@ export async function acquireLock(path: string): Promise<() => Promise<void>> {
     }
   }
   throw new CaptionConfigError(`Could not take the lock ${path}; delete it if no job is running.`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

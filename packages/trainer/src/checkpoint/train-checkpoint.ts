@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { SafetensorsReader, writeFileAtomic, writeSafetensors, toFloat32, type TensorToWrite } from '@tips/runtime';
+import { processAlive, SafetensorsReader, writeFileAtomic, writeSafetensors, toFloat32, type TensorToWrite } from '@tips/runtime';
 import { CheckpointChecksumError, ResumeError } from '../errors';
 import { readRunJson } from './read-json';
 
@@ -217,15 +217,6 @@ export function setAsideDamagedCheckpoints(dir: string, found: ResumeCheckpoint,
 
 const TEMP_DIR = /^\.step-\d+\.tmp-(\d+)$/;
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Removes `.step-….tmp-PID` folders left by a checkpoint write that was killed: those whose PID
  * is no longer alive (or is this process), or all of them with `all` (one process owns the run
@@ -238,7 +229,7 @@ export function removeStrayTempDirs(dir: string, options: { all?: boolean } = {}
     const m = TEMP_DIR.exec(n);
     if (!m) continue;
     const pid = Number(m[1]);
-    if (!options.all && pid !== process.pid && pidAlive(pid)) continue;
+    if (!options.all && pid !== process.pid && processAlive(pid)) continue;
     rmSync(join(dir, n), { recursive: true, force: true });
     removed.push(join(dir, n));
   }
